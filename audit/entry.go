@@ -1,0 +1,193 @@
+package audit
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Hash is a SHA-256 digest. It encodes as lowercase hex in JSON and text.
+type Hash [sha256.Size]byte
+
+// String returns the hash in lowercase hex.
+func (h Hash) String() string { return hex.EncodeToString(h[:]) }
+
+// IsZero reports whether h is all zero bytes (the previous hash of entry 1).
+func (h Hash) IsZero() bool { return h == Hash{} }
+
+// MarshalText encodes the hash as lowercase hex.
+func (h Hash) MarshalText() ([]byte, error) {
+	b := make([]byte, hex.EncodedLen(len(h)))
+	hex.Encode(b, h[:])
+	return b, nil
+}
+
+// UnmarshalText decodes a hex hash of exactly 64 characters.
+func (h *Hash) UnmarshalText(b []byte) error {
+	if len(b) != hex.EncodedLen(len(h)) {
+		return fmt.Errorf("audit: hash must be %d hex characters, got %d", hex.EncodedLen(len(h)), len(b))
+	}
+	_, err := hex.Decode(h[:], b)
+	return err
+}
+
+// ParseHash decodes a hash from lowercase or uppercase hex.
+func ParseHash(s string) (Hash, error) {
+	var h Hash
+	err := h.UnmarshalText([]byte(s))
+	return h, err
+}
+
+// Change records one changed field of a record: its name and its old and new
+// values, rendered as text by the process package that made the change.
+type Change struct {
+	Field string `json:"field"`
+	Old   string `json:"old,omitempty"`
+	New   string `json:"new,omitempty"`
+}
+
+// Entry is one entry of the audit trail: who did what to which record, when,
+// and what changed. Seq, PrevHash and Hash are set when the entry is sealed
+// into the chain (see [Seal]); the other fields are set by the caller.
+type Entry struct {
+	// Seq is the entry's position in the trail, starting at 1, without gaps.
+	Seq uint64 `json:"seq"`
+	// ID identifies the entry; [Seal] assigns a random UUID when it is zero.
+	ID uuid.UUID `json:"id"`
+	// Time is when the audited action happened, in UTC.
+	Time time.Time `json:"time"`
+	// Actor is the ID of the actor who acted.
+	Actor string `json:"actor"`
+	// Action names what happened, such as "incident.resolve" or
+	// "denied:incident.resolve" for an attempt the Authorizer refused.
+	Action string `json:"action"`
+	// Kind is the kind of the record acted on, such as "incident".
+	Kind string `json:"kind,omitempty"`
+	// EntityID is the ID of the record acted on.
+	EntityID string `json:"entity_id,omitempty"`
+	// From and To are the record's lifecycle states before and after.
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+	// Changes lists the changed fields, in the order the caller gives.
+	Changes []Change `json:"changes,omitempty"`
+	// Data carries free key/value details (a reason, a reference).
+	Data map[string]string `json:"data,omitempty"`
+	// PrevHash is the Hash of the entry before (all zero for entry 1).
+	PrevHash Hash `json:"prev_hash"`
+	// Hash is SHA-256 over the canonical encoding of this entry; see the package doc.
+	Hash Hash `json:"hash"`
+}
+
+// Head identifies the last entry of a trail: its sequence number and hash.
+// The head of an empty trail is the zero Head.
+type Head struct {
+	Seq  uint64 `json:"seq"`
+	Hash Hash   `json:"hash"`
+}
+
+// ErrInvalidEntry reports an entry that cannot be sealed (no time, actor or action).
+var ErrInvalidEntry = errors.New("audit: invalid entry")
+
+// Validate reports whether the caller-set fields needed for sealing are present.
+func (e *Entry) Validate() error {
+	switch {
+	case e.Time.IsZero():
+		return fmt.Errorf("%w: time is zero", ErrInvalidEntry)
+	case e.Actor == "":
+		return fmt.Errorf("%w: actor is empty", ErrInvalidEntry)
+	case e.Action == "":
+		return fmt.Errorf("%w: action is empty", ErrInvalidEntry)
+	}
+	return nil
+}
+
+// Seal makes e the entry after head: it sets e.Seq to head.Seq+1, e.PrevHash to
+// head.Hash, converts e.Time to UTC, assigns e.ID when zero, computes e.Hash,
+// and returns the new head. Backends call Seal inside the unit of work that
+// stores the entry, while holding the chain head.
+func Seal(head Head, e *Entry) (Head, error) {
+	if err := e.Validate(); err != nil {
+		return head, err
+	}
+	e.Seq = head.Seq + 1
+	e.PrevHash = head.Hash
+	e.Time = e.Time.UTC()
+	if e.ID == uuid.Nil {
+		e.ID = uuid.New()
+	}
+	e.Hash = e.ComputeHash()
+	return Head{Seq: e.Seq, Hash: e.Hash}, nil
+}
+
+// ComputeHash returns SHA-256 over the entry's canonical encoding
+// (see [Entry.AppendCanonical]); it ignores e.Hash.
+func (e *Entry) ComputeHash() Hash {
+	var buf [512]byte
+	return sha256.Sum256(e.AppendCanonical(buf[:0]))
+}
+
+// Domain-separation prefixes of the hashed encodings.
+const (
+	entryDomain      = 0x00
+	checkpointDomain = 0x01
+)
+
+// AppendCanonical appends the canonical encoding of e to b and returns it.
+// The encoding is what [Entry.ComputeHash] hashes; the package doc specifies it
+// byte by byte so that a third party can recompute hashes from an export.
+func (e *Entry) AppendCanonical(b []byte) []byte {
+	b = append(b, entryDomain)
+	b = binary.BigEndian.AppendUint64(b, e.Seq)
+	b = append(b, e.ID[:]...)
+	b = binary.BigEndian.AppendUint64(b, uint64(e.Time.UnixNano()))
+	b = appendString(b, e.Actor)
+	b = appendString(b, e.Action)
+	b = appendString(b, e.Kind)
+	b = appendString(b, e.EntityID)
+	b = appendString(b, e.From)
+	b = appendString(b, e.To)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(e.Changes)))
+	for _, c := range e.Changes {
+		b = appendString(b, c.Field)
+		b = appendString(b, c.Old)
+		b = appendString(b, c.New)
+	}
+	b = binary.BigEndian.AppendUint32(b, uint32(len(e.Data)))
+	if len(e.Data) > 0 {
+		keys := make([]string, 0, len(e.Data))
+		for k := range e.Data {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			b = appendString(b, k)
+			b = appendString(b, e.Data[k])
+		}
+	}
+	return append(b, e.PrevHash[:]...)
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
+	return append(b, s...)
+}
+
+// Clone returns a deep copy of e, so that a caller holding it cannot change
+// what a store keeps.
+func (e Entry) Clone() Entry {
+	e.Changes = slices.Clone(e.Changes)
+	if e.Data != nil {
+		d := make(map[string]string, len(e.Data))
+		for k, v := range e.Data {
+			d[k] = v
+		}
+		e.Data = d
+	}
+	return e
+}

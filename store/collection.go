@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// Versioned is a record with its stored version.
+type Versioned[T any] struct {
+	Value   T
+	Version int64
+}
+
+// Collection is the typed access to records of one kind, for process packages.
+// It implements [Codec] for backends: records are encoded as JSON with
+// encoding/json, and copied with the clone function given by [WithClone]
+// (by default a JSON round trip, which is correct but slow: records with
+// slices or maps should supply one).
+//
+// A Collection is immutable and safe for concurrent use.
+type Collection[T any] struct {
+	kind  string
+	index func(*T) (string, Keys)
+	clone func(T) T
+}
+
+// CollectionOption configures a [Collection].
+type CollectionOption[T any] func(*Collection[T])
+
+// WithClone sets the function that deep-copies a record.
+func WithClone[T any](clone func(T) T) CollectionOption[T] {
+	return func(c *Collection[T]) { c.clone = clone }
+}
+
+// NewCollection returns a Collection of the named kind. index returns a
+// record's ID and its indexed [Keys].
+func NewCollection[T any](kind string, index func(*T) (id string, k Keys), opts ...CollectionOption[T]) *Collection[T] {
+	c := &Collection[T]{kind: kind, index: index}
+	for _, o := range opts {
+		o(c)
+	}
+	if c.clone == nil {
+		c.clone = jsonClone[T]
+	}
+	return c
+}
+
+func jsonClone[T any](v T) T {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("store: cannot clone %T: %v", v, err))
+	}
+	var out T
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(fmt.Sprintf("store: cannot clone %T: %v", v, err))
+	}
+	return out
+}
+
+// Kind implements [Codec].
+func (c *Collection[T]) Kind() string { return c.kind }
+
+// Marshal implements [Codec].
+func (c *Collection[T]) Marshal(v any) ([]byte, error) {
+	t, ok := v.(T)
+	if !ok {
+		return nil, fmt.Errorf("store: %s collection cannot marshal %T", c.kind, v)
+	}
+	return json.Marshal(t)
+}
+
+// Unmarshal implements [Codec].
+func (c *Collection[T]) Unmarshal(data []byte) (any, error) {
+	var t T
+	if err := json.Unmarshal(data, &t); err != nil {
+		return nil, fmt.Errorf("store: decoding %s: %w", c.kind, err)
+	}
+	return t, nil
+}
+
+// Clone implements [Codec].
+func (c *Collection[T]) Clone(v any) any { return c.clone(v.(T)) }
+
+// Doc returns the backend view of v with the given version.
+func (c *Collection[T]) Doc(v T, version int64) Doc {
+	id, keys := c.index(&v)
+	return Doc{ID: id, Version: version, Keys: keys.UTC(), Value: v}
+}
+
+func (c *Collection[T]) value(d Doc) (Versioned[T], error) {
+	t, ok := d.Value.(T)
+	if !ok {
+		return Versioned[T]{}, fmt.Errorf("store: %s collection got a %T", c.kind, d.Value)
+	}
+	return Versioned[T]{Value: t, Version: d.Version}, nil
+}
+
+// Get returns the record with the given ID.
+func (c *Collection[T]) Get(ctx context.Context, tx Tx, id string) (Versioned[T], error) {
+	d, err := tx.Get(ctx, c, id)
+	if err != nil {
+		return Versioned[T]{}, err
+	}
+	return c.value(d)
+}
+
+// Insert stores a new record and returns its version (1).
+func (c *Collection[T]) Insert(ctx context.Context, tx Tx, v T) (int64, error) {
+	return tx.Insert(ctx, c, c.Doc(v, 0))
+}
+
+// Update stores v over the record with the same ID if the stored version is
+// version, and returns the new version.
+func (c *Collection[T]) Update(ctx context.Context, tx Tx, v T, version int64) (int64, error) {
+	return tx.Update(ctx, c, c.Doc(v, version))
+}
+
+// Delete removes the record with the given ID if its stored version is version.
+func (c *Collection[T]) Delete(ctx context.Context, tx Tx, id string, version int64) error {
+	return tx.Delete(ctx, c, id, version)
+}
+
+// List returns one page of records matching q and the cursor of the next page.
+func (c *Collection[T]) List(ctx context.Context, tx Tx, q Query) ([]Versioned[T], string, error) {
+	p, err := tx.List(ctx, c, q)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]Versioned[T], 0, len(p.Docs))
+	for _, d := range p.Docs {
+		v, err := c.value(d)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, v)
+	}
+	return out, p.Next, nil
+}
+
+// UTC returns k with its times converted to UTC.
+func (k Keys) UTC() Keys {
+	k.Created = k.Created.UTC()
+	if !k.Due.IsZero() {
+		k.Due = k.Due.UTC()
+	}
+	return k
+}
