@@ -1,0 +1,123 @@
+package iso20000
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+
+	"github.com/looplab/fsm"
+)
+
+// Lifecycle is a record kind's lifecycle, defined once as a looplab/fsm event
+// table. Process packages build one per kind at package initialisation and
+// validate every state change with [Lifecycle.Transition]; guards (the rules
+// of the standard) run beside it as plain Go functions.
+//
+// Following the advice for looplab/fsm (callbacks cannot return errors), the
+// machine has no callbacks: it only answers whether an event is allowed in a
+// state and where it leads. Machines are reused from a pool, so a transition
+// check costs one fsm.Event call and no allocation of a new machine.
+//
+// A Lifecycle is immutable and safe for concurrent use.
+type Lifecycle struct {
+	kind    string
+	initial string
+	events  fsm.Events
+	states  []string
+	pool    sync.Pool
+}
+
+// NewLifecycle returns the lifecycle of records of the given kind (such as
+// "incident"), which start in state initial and change state by events.
+// It panics if the table is empty or mentions no way out of initial, as that
+// is a programming error in the process package.
+func NewLifecycle(kind, initial string, events fsm.Events) *Lifecycle {
+	if len(events) == 0 {
+		panic("iso20000: lifecycle " + kind + " has no events")
+	}
+	l := &Lifecycle{kind: kind, initial: initial, events: slices.Clone(events)}
+	seen := map[string]bool{initial: true}
+	l.states = append(l.states, initial)
+	for _, e := range events {
+		for _, s := range append(slices.Clone(e.Src), e.Dst) {
+			if !seen[s] {
+				seen[s] = true
+				l.states = append(l.states, s)
+			}
+		}
+	}
+	l.pool.New = func() any { return fsm.NewFSM(initial, l.events, nil) }
+	if len(l.Available(initial)) == 0 {
+		panic("iso20000: lifecycle " + kind + ": no event leaves the initial state " + initial)
+	}
+	return l
+}
+
+// Kind returns the record kind the lifecycle belongs to.
+func (l *Lifecycle) Kind() string { return l.kind }
+
+// Initial returns the state new records start in.
+func (l *Lifecycle) Initial() string { return l.initial }
+
+// States returns every state the table mentions, the initial state first,
+// then in order of first mention.
+func (l *Lifecycle) States() []string { return slices.Clone(l.states) }
+
+// Events returns a copy of the event table.
+func (l *Lifecycle) Events() fsm.Events { return slices.Clone(l.events) }
+
+// Transition returns the state that event leads to from state from, or a
+// *[TransitionError] (errors.Is [ErrInvalidTransition]) naming from and event
+// when the table does not allow it. An event whose destination is its source
+// (a self-transition such as reassigning) is allowed and returns from.
+func (l *Lifecycle) Transition(from, event string) (string, error) {
+	f := l.pool.Get().(*fsm.FSM)
+	defer l.pool.Put(f)
+	f.SetState(from)
+	err := f.Event(context.Background(), event)
+	var none fsm.NoTransitionError
+	switch {
+	case err == nil:
+		return f.Current(), nil
+	case errors.As(err, &none):
+		return from, nil
+	default:
+		return from, &TransitionError{Kind: l.kind, From: from, Event: event}
+	}
+}
+
+// Can reports whether event is allowed from state from.
+func (l *Lifecycle) Can(from, event string) bool {
+	f := l.pool.Get().(*fsm.FSM)
+	defer l.pool.Put(f)
+	f.SetState(from)
+	return f.Can(event)
+}
+
+// Available returns the events allowed from state from, sorted by name.
+func (l *Lifecycle) Available(from string) []string {
+	f := l.pool.Get().(*fsm.FSM)
+	defer l.pool.Put(f)
+	f.SetState(from)
+	ev := f.AvailableTransitions()
+	slices.Sort(ev)
+	return ev
+}
+
+// Terminal reports whether no event leaves state s.
+func (l *Lifecycle) Terminal(s string) bool { return len(l.Available(s)) == 0 }
+
+// Mermaid returns the lifecycle as a Mermaid state diagram, for documentation.
+func (l *Lifecycle) Mermaid() string {
+	out, err := fsm.VisualizeWithType(fsm.NewFSM(l.initial, l.events, nil), fsm.MERMAID)
+	if err != nil {
+		return ""
+	}
+	return out
+}
+
+// DOT returns the lifecycle as a Graphviz DOT graph, for documentation.
+func (l *Lifecycle) DOT() string {
+	return fsm.Visualize(fsm.NewFSM(l.initial, l.events, nil))
+}
