@@ -6,10 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/servicekit/iso20000"
 )
 
 // Hash is a SHA-256 digest. It encodes as lowercase hex in JSON and text.
@@ -91,20 +95,57 @@ type Head struct {
 	Hash Hash   `json:"hash"`
 }
 
-// ErrInvalidEntry reports an entry that cannot be sealed (no time, actor or action).
+// ErrInvalidEntry reports an entry that cannot be sealed (no time, actor or
+// action, a time outside the encodable range, or text that is not UTF-8).
+// Errors of [Entry.Validate] match both ErrInvalidEntry and
+// iso20000.ErrValidation, and carry an *iso20000.ValidationError naming the field.
 var ErrInvalidEntry = errors.New("audit: invalid entry")
 
-// Validate reports whether the caller-set fields needed for sealing are present.
+// The range of times the canonical encoding can hold (int64 nanoseconds since
+// the Unix epoch, years 1678 to 2262).
+var (
+	minTime = time.Unix(0, math.MinInt64).UTC()
+	maxTime = time.Unix(0, math.MaxInt64).UTC()
+)
+
+// Validate reports whether the caller-set fields needed for sealing are
+// present and encodable: Time must be non-zero and within the years 1678 to
+// 2262 (int64 nanoseconds), Actor and Action non-empty, and every string valid
+// UTF-8 so that the JSON export reproduces it byte for byte.
 func (e *Entry) Validate() error {
 	switch {
 	case e.Time.IsZero():
-		return fmt.Errorf("%w: time is zero", ErrInvalidEntry)
+		return invalid("time", "must not be zero")
+	case e.Time.Before(minTime) || e.Time.After(maxTime):
+		return invalid("time", "must be within the years 1678 to 2262")
 	case e.Actor == "":
-		return fmt.Errorf("%w: actor is empty", ErrInvalidEntry)
+		return invalid("actor", "must not be empty")
 	case e.Action == "":
-		return fmt.Errorf("%w: action is empty", ErrInvalidEntry)
+		return invalid("action", "must not be empty")
+	}
+	for _, f := range [...]struct{ name, s string }{
+		{"actor", e.Actor}, {"action", e.Action}, {"kind", e.Kind},
+		{"entity_id", e.EntityID}, {"from", e.From}, {"to", e.To},
+	} {
+		if !utf8.ValidString(f.s) {
+			return invalid(f.name, "must be valid UTF-8")
+		}
+	}
+	for i, c := range e.Changes {
+		if !utf8.ValidString(c.Field) || !utf8.ValidString(c.Old) || !utf8.ValidString(c.New) {
+			return invalid(fmt.Sprintf("changes[%d]", i), "must be valid UTF-8")
+		}
+	}
+	for k, v := range e.Data {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return invalid("data", "keys and values must be valid UTF-8")
+		}
 	}
 	return nil
+}
+
+func invalid(field, reason string) error {
+	return fmt.Errorf("%w: %w", ErrInvalidEntry, &iso20000.ValidationError{Field: field, Reason: reason})
 }
 
 // Seal makes e the entry after head: it sets e.Seq to head.Seq+1, e.PrevHash to
@@ -160,7 +201,8 @@ func (e *Entry) AppendCanonical(b []byte) []byte {
 	}
 	b = binary.BigEndian.AppendUint32(b, uint32(len(e.Data)))
 	if len(e.Data) > 0 {
-		keys := make([]string, 0, len(e.Data))
+		var small [16]string // no allocation for up to 16 keys
+		keys := small[:0]
 		for k := range e.Data {
 			keys = append(keys, k)
 		}
