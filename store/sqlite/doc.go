@@ -1,0 +1,42 @@
+// Package sqlite is the embedded, durable backend of package store: records,
+// counters and the hash-chained audit trail kept in one SQLite database file,
+// through modernc.org/sqlite (pure Go, no cgo).
+//
+// Use it for a single application instance that must keep its data across
+// restarts without running a database server: a command-line tool, a desktop
+// or edge service, a test environment that wants real persistence. Several
+// processes may open the same file; they take turns writing. For many
+// application instances on many machines use store/postgres.
+//
+//	st, err := sqlite.Open(ctx, "/var/lib/itsm/itsm.db")
+//	...
+//	defer st.Close()
+//
+// # Concurrency model
+//
+// One writer at a time, readers concurrent. The database runs in WAL mode:
+//
+//   - [Store.Update] runs in a read-write transaction on the store's single
+//     writer connection, begun with BEGIN IMMEDIATE. Writers of one process
+//     queue for that connection; writers of other processes wait for the
+//     database lock under the busy timeout ([WithBusyTimeout]). A transaction
+//     therefore never fails on a lock upgrade, and the audit head it reads is
+//     the head it appends to, so the trail stays one gap-free chain across all
+//     goroutines and processes.
+//   - [Store.View], [Trail.Head] and [Trail.Entries] run on a pool of read-only
+//     connections ([WithMaxReaders]). Each sees a consistent snapshot and
+//     neither blocks nor is blocked by the writer.
+//
+// # Storage
+//
+// The schema is created and migrated by [Open] from versioned SQL files
+// embedded in the package, tracked in PRAGMA user_version; a database whose
+// schema is newer than this code refuses to open ([ErrSchemaTooNew]).
+// Records are one table: the indexed [store.Keys] as columns (times as Unix
+// nanoseconds in UTC) and the record as the JSON its [store.Codec] marshals.
+// Each list filter has an index ending in its sort order, and lists page with
+// keyset cursors, so a page costs the same however many records there are.
+// Durability is that of WAL with synchronous=NORMAL: a committed transaction
+// survives a crash of the process; a power loss may lose the last commits but
+// never corrupts the database.
+package sqlite

@@ -1,0 +1,4 @@
+package sqlite
+
+// ListSQL exposes listSQL to the tests of package sqlite_test.
+var ListSQL = listSQL

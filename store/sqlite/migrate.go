@@ -1,0 +1,119 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// migrationFiles holds the schema migrations, named NNNN_description.sql and
+// numbered from 1 without gaps. Migration N takes the schema from version N-1
+// to N. Released files never change; a schema change is a new file.
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// ErrSchemaTooNew reports a database whose schema version is newer than the
+// newest migration this code knows: it was written by a newer release of the
+// SDK, and this release refuses to open it rather than misread it.
+var ErrSchemaTooNew = errors.New("sqlite: database schema is newer than this code")
+
+// migration is one embedded migration file.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations in version order, checking that
+// they are numbered 1, 2, 3... without gaps.
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]migration, 0, len(names))
+	for i, name := range names { // fs.Glob sorts, and the numbers are zero-padded
+		base := path.Base(name)
+		prefix, _, _ := strings.Cut(base, "_")
+		v, err := strconv.Atoi(prefix)
+		if err != nil || v != i+1 {
+			return nil, fmt.Errorf("migration %s: want number %04d", base, i+1)
+		}
+		b, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: base, sql: string(b)})
+	}
+	return out, nil
+}
+
+// SchemaVersion is the schema version this code creates and understands: the
+// number of the newest embedded migration.
+func SchemaVersion() int {
+	ms, err := migrations()
+	if err != nil {
+		panic(err) // the embedded files are fixed at build time and tested
+	}
+	return len(ms)
+}
+
+// migrate brings the schema of the database behind db up to date: it applies,
+// each in its own write transaction, the migrations newer than the database's
+// PRAGMA user_version, which records the version applied last. The version is
+// read inside the transaction, so processes opening the file at once apply
+// each migration once. A database newer than the code gives [ErrSchemaTooNew].
+func migrate(ctx context.Context, db *sql.DB, log *slog.Logger) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	for {
+		applied, err := migrateOne(ctx, db, ms, log)
+		if err != nil || !applied {
+			return err
+		}
+	}
+}
+
+// migrateOne applies the next migration the database lacks, if any, and
+// reports whether it applied one.
+func migrateOne(ctx context.Context, db *sql.DB, ms []migration, log *slog.Logger) (bool, error) {
+	tx, err := db.BeginTx(ctx, nil) // BEGIN IMMEDIATE on the writer
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var current int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return false, err
+	}
+	switch {
+	case current > len(ms):
+		return false, fmt.Errorf("%w: its version is %d, this code knows versions up to %d; open it with a newer release",
+			ErrSchemaTooNew, current, len(ms))
+	case current == len(ms):
+		return false, nil
+	}
+	m := ms[current]
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return false, fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	// PRAGMA takes no parameters; m.version is an int.
+	if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(m.version)); err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, err
+	}
+	log.InfoContext(ctx, "sqlite: applied schema migration", "migration", m.name, "version", m.version)
+	return true, nil
+}

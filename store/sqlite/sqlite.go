@@ -1,0 +1,220 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/servicekit/iso20000"
+	"github.com/servicekit/iso20000/audit"
+	"github.com/servicekit/iso20000/store"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// DriverName is the database/sql driver the store uses (modernc.org/sqlite).
+const DriverName = "sqlite"
+
+// Defaults of the options.
+const (
+	DefaultBusyTimeout = 5 * time.Second
+	DefaultMaxReaders  = 4
+)
+
+// Option configures [Open].
+type Option func(*config)
+
+type config struct {
+	busyTimeout time.Duration
+	maxReaders  int
+	logger      *slog.Logger
+}
+
+// WithBusyTimeout sets how long a connection waits for a lock held by another
+// connection (another process writing to the same file, or a checkpoint)
+// before giving up with an error. The default is [DefaultBusyTimeout].
+func WithBusyTimeout(d time.Duration) Option {
+	return func(c *config) { c.busyTimeout = d }
+}
+
+// WithMaxReaders sets the number of read-only connections that serve
+// [Store.View] and the trail's reads concurrently. The default is
+// [DefaultMaxReaders]; values below 1 are taken as 1.
+func WithMaxReaders(n int) Option {
+	return func(c *config) { c.maxReaders = max(n, 1) }
+}
+
+// WithLogger sets the logger that reports schema migrations. By default the
+// store logs nothing.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
+}
+
+// Store is a [store.Store] kept in an SQLite database file. It is safe for
+// concurrent use; see the package doc for its concurrency model.
+type Store struct {
+	path   string
+	writer *sql.DB // exactly one connection, BEGIN IMMEDIATE
+	reader *sql.DB // query_only connections
+	ws, rs *stmts  // prepared statements of writer and reader
+	trail  *Trail
+	closed atomic.Bool
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens the store kept in the SQLite database file at path, creating the
+// file and its schema when they do not exist and migrating an older schema to
+// the current one (the directory must exist). It configures WAL journaling, the busy
+// timeout, synchronous=NORMAL and foreign keys on every connection.
+//
+// An empty path gives an iso20000.ValidationError. A database whose schema is
+// newer than this code gives an error wrapping [ErrSchemaTooNew]. The
+// context bounds the opening and migration only.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	cfg := config{busyTimeout: DefaultBusyTimeout, maxReaders: DefaultMaxReaders}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if path == "" || path == ":memory:" {
+		return nil, &iso20000.ValidationError{Field: "path", Reason: "must name a database file"}
+	}
+	s := &Store{path: path}
+	s.trail = &Trail{s: s}
+	var err error
+	if s.writer, err = sql.Open(DriverName, dsn(path, cfg, false)); err != nil {
+		return nil, err
+	}
+	s.writer.SetMaxOpenConns(1)
+	s.writer.SetMaxIdleConns(1)
+	s.writer.SetConnMaxIdleTime(0)
+	s.writer.SetConnMaxLifetime(0)
+	if err := migrate(ctx, s.writer, cfg.logger); err != nil {
+		s.writer.Close()
+		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
+	}
+	if s.reader, err = sql.Open(DriverName, dsn(path, cfg, true)); err != nil {
+		s.writer.Close()
+		return nil, err
+	}
+	s.reader.SetMaxOpenConns(cfg.maxReaders)
+	s.reader.SetMaxIdleConns(cfg.maxReaders)
+	if s.ws, err = prepare(ctx, s.writer, writerStmts); err == nil {
+		s.rs, err = prepare(ctx, s.reader, readerStmts)
+	}
+	if err != nil {
+		s.writer.Close()
+		s.reader.Close()
+		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// dsn returns the modernc.org/sqlite data source name of a writer or reader
+// connection to the file at path.
+func dsn(path string, cfg config, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(cfg.busyTimeout.Milliseconds(), 10)+")")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Path returns the path of the database file.
+func (s *Store) Path() string { return s.path }
+
+// Trail returns the store's audit trail, the one [store.Tx.Append] writes to.
+func (s *Store) Trail() audit.Trail { return s.trail }
+
+// Close closes the database connections. Calls after the first return nil;
+// every other use of a closed store gives [store.ErrClosed].
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	return errors.Join(s.rs.close(), s.ws.close(), s.reader.Close(), s.writer.Close())
+}
+
+// Update runs fn in a read-write transaction (BEGIN IMMEDIATE) and commits it
+// when fn returns nil. It rolls back when fn returns an error or panics (the
+// panic goes on after the rollback) or when ctx is done, and then returns
+// fn's error or ctx's. Writers take turns: see the package doc.
+func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) error {
+	return s.run(ctx, false, fn)
+}
+
+// View runs fn in a read-only transaction that sees one consistent snapshot of
+// the database. Writes through its Tx give [store.ErrReadOnly]. Views run
+// concurrently with each other and with the writer.
+func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) error {
+	return s.run(ctx, true, fn)
+}
+
+func (s *Store) run(ctx context.Context, readOnly bool, fn func(ctx context.Context, tx store.Tx) error) error {
+	if s.closed.Load() {
+		return store.ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	db, st := s.writer, s.ws
+	if readOnly {
+		db, st = s.reader, s.rs
+	}
+	sqlTx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
+	if err != nil {
+		return s.fail(ctx, err)
+	}
+	done := false
+	defer func() {
+		if !done { // an error, a panic or a failed commit
+			_ = sqlTx.Rollback()
+		}
+	}()
+	t := &tx{s: s, tx: sqlTx, src: st, readOnly: readOnly}
+	if err := fn(ctx, t); err != nil {
+		return err
+	}
+	if t.err != nil {
+		return t.err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return s.fail(ctx, err)
+	}
+	done = true
+	return nil
+}
+
+// fail maps a database error: the context's error when ctx is done (SQLite
+// reports an interrupted statement otherwise), [store.ErrClosed] when the
+// store was closed meanwhile, and err wrapped with the package name otherwise.
+func (s *Store) fail(ctx context.Context, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case s.closed.Load():
+		return store.ErrClosed
+	}
+	return fmt.Errorf("sqlite: %w", err)
+}

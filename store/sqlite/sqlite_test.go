@@ -1,0 +1,599 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/servicekit/iso20000"
+	"github.com/servicekit/iso20000/audit"
+	"github.com/servicekit/iso20000/store"
+	"github.com/servicekit/iso20000/store/sqlite"
+)
+
+// ticket is the record type of these tests.
+type ticket struct {
+	ID       string    `json:"id"`
+	Status   string    `json:"status"`
+	Owner    string    `json:"owner,omitempty"`
+	Priority int       `json:"priority,omitempty"`
+	Created  time.Time `json:"created"`
+	Due      time.Time `json:"due"`
+}
+
+var tickets = store.NewCollection("ticket", func(t *ticket) (string, store.Keys) {
+	return t.ID, store.Keys{Status: t.Status, Owner: t.Owner, Priority: t.Priority, Created: t.Created, Due: t.Due}
+})
+
+var t0 = time.Date(2026, 3, 1, 9, 0, 0, 123456789, time.UTC)
+
+// open opens a store in a new file of the test's temporary directory.
+func open(t testing.TB, opts ...sqlite.Option) (*sqlite.Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "itsm.db")
+	return openAt(t, path, opts...), path
+}
+
+// openAt opens the store at path and closes it when the test ends.
+func openAt(t testing.TB, path string, opts ...sqlite.Option) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), path, opts...)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func update(t testing.TB, st store.Store, fn func(ctx context.Context, tx store.Tx) error) {
+	t.Helper()
+	if err := st.Update(context.Background(), fn); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+}
+
+func getTicket(st store.Store, id string) (store.Versioned[ticket], error) {
+	var v store.Versioned[ticket]
+	err := st.View(context.Background(), func(ctx context.Context, tx store.Tx) error {
+		var err error
+		v, err = tickets.Get(ctx, tx, id)
+		return err
+	})
+	return v, err
+}
+
+func entry(action string) audit.Entry {
+	return audit.Entry{Time: t0, Actor: "alice", Action: action, Kind: "ticket", EntityID: "T-1"}
+}
+
+func TestRecords(t *testing.T) {
+	st, _ := open(t)
+	tk := ticket{ID: "T-1", Status: "open", Owner: "alice", Priority: 2, Created: t0}
+	update(t, st, func(ctx context.Context, tx store.Tx) error {
+		_, err := tickets.Insert(ctx, tx, tk)
+		return err
+	})
+	tests := []struct {
+		name    string
+		fn      func(ctx context.Context, tx store.Tx) error
+		wantErr error
+	}{
+		{"duplicate insert", func(ctx context.Context, tx store.Tx) error {
+			_, err := tickets.Insert(ctx, tx, tk)
+			return err
+		}, iso20000.ErrConflict},
+		{"empty id", func(ctx context.Context, tx store.Tx) error {
+			_, err := tickets.Insert(ctx, tx, ticket{Created: t0})
+			return err
+		}, iso20000.ErrValidation},
+		{"stale update", func(ctx context.Context, tx store.Tx) error {
+			_, err := tickets.Update(ctx, tx, tk, 7)
+			return err
+		}, iso20000.ErrConflict},
+		{"update of missing", func(ctx context.Context, tx store.Tx) error {
+			_, err := tickets.Update(ctx, tx, ticket{ID: "T-9"}, 1)
+			return err
+		}, iso20000.ErrNotFound},
+		{"stale delete", func(ctx context.Context, tx store.Tx) error {
+			return tickets.Delete(ctx, tx, "T-1", 2)
+		}, iso20000.ErrConflict},
+		{"delete of missing", func(ctx context.Context, tx store.Tx) error {
+			return tickets.Delete(ctx, tx, "T-9", 1)
+		}, iso20000.ErrNotFound},
+		{"get of missing", func(ctx context.Context, tx store.Tx) error {
+			_, err := tickets.Get(ctx, tx, "T-9")
+			return err
+		}, iso20000.ErrNotFound},
+		{"empty counter name", func(ctx context.Context, tx store.Tx) error {
+			_, err := tx.NextNumber(ctx, "")
+			return err
+		}, iso20000.ErrValidation},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := st.Update(context.Background(), tc.fn)
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("got %v, want %v", err, tc.wantErr)
+			}
+		})
+	}
+
+	var conflict *iso20000.ConflictError
+	err := st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
+		_, err := tickets.Update(ctx, tx, tk, 7)
+		return err
+	})
+	if !errors.As(err, &conflict) || conflict.Expected != 7 || conflict.Actual != 1 || conflict.ID != "T-1" {
+		t.Fatalf("stale update: got %#v", err)
+	}
+
+	got, err := getTicket(st, "T-1")
+	if err != nil || got.Version != 1 || got.Value != tk {
+		t.Fatalf("Get: got %+v, %v; want %+v version 1", got, err, tk)
+	}
+	tk.Status, tk.Due = "resolved", t0.Add(time.Hour)
+	update(t, st, func(ctx context.Context, tx store.Tx) error {
+		v, err := tickets.Update(ctx, tx, tk, 1)
+		if err == nil && v != 2 {
+			err = fmt.Errorf("version %d, want 2", v)
+		}
+		return err
+	})
+	if got, err := getTicket(st, "T-1"); err != nil || got.Version != 2 || got.Value != tk {
+		t.Fatalf("Get after update: got %+v, %v; want %+v version 2", got, err, tk)
+	}
+	update(t, st, func(ctx context.Context, tx store.Tx) error {
+		return tickets.Delete(ctx, tx, "T-1", 2)
+	})
+	if _, err := getTicket(st, "T-1"); !errors.Is(err, iso20000.ErrNotFound) {
+		t.Fatalf("Get after delete: %v", err)
+	}
+}
+
+func TestKeysRoundTrip(t *testing.T) {
+	st, _ := open(t)
+	tests := []struct {
+		name string
+		tk   ticket
+	}{
+		{"zero created and due", ticket{ID: "a"}},
+		{"nanoseconds", ticket{ID: "b", Created: t0, Due: t0.Add(time.Nanosecond)}},
+		{"another zone", ticket{ID: "c", Created: t0.In(time.FixedZone("X", 3600))}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			update(t, st, func(ctx context.Context, tx store.Tx) error {
+				_, err := tickets.Insert(ctx, tx, tc.tk)
+				return err
+			})
+			var d store.Doc
+			err := st.View(context.Background(), func(ctx context.Context, tx store.Tx) error {
+				var err error
+				d, err = tx.Get(ctx, tickets, tc.tk.ID)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tickets.Doc(tc.tk, 1).Keys
+			if d.Keys != want {
+				t.Fatalf("keys: got %+v, want %+v", d.Keys, want)
+			}
+		})
+	}
+}
+
+func TestUnitOfWorkRollback(t *testing.T) {
+	st, _ := open(t)
+	boom := errors.New("boom")
+	write := func(ctx context.Context, tx store.Tx) error {
+		if _, err := tickets.Insert(ctx, tx, ticket{ID: "T-1", Created: t0}); err != nil {
+			return err
+		}
+		if _, err := tx.NextNumber(ctx, "ticket"); err != nil {
+			return err
+		}
+		_, err := tx.Append(ctx, entry("ticket.create"))
+		return err
+	}
+	tests := []struct {
+		name    string
+		run     func() error
+		wantErr error
+	}{
+		{"error", func() error {
+			return st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
+				if err := write(ctx, tx); err != nil {
+					return err
+				}
+				return boom
+			})
+		}, boom},
+		{"panic", func() (err error) {
+			defer func() {
+				if r := recover(); r != boom {
+					err = fmt.Errorf("recovered %v, want the panic to go on", r)
+				} else {
+					err = boom
+				}
+			}()
+			return st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
+				if err := write(ctx, tx); err != nil {
+					return err
+				}
+				panic(boom)
+			})
+		}, boom},
+		{"cancelled inside", func() error {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			return st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+				if err := write(ctx, tx); err != nil {
+					return err
+				}
+				cancel()
+				return nil
+			})
+		}, context.Canceled},
+		{"cancelled before", func() error {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			return st.Update(ctx, write)
+		}, context.Canceled},
+		{"deadline passed", func() error {
+			ctx, cancel := context.WithDeadline(context.Background(), t0)
+			defer cancel()
+			return st.Update(ctx, write)
+		}, context.DeadlineExceeded},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.run(); !errors.Is(err, tc.wantErr) {
+				t.Fatalf("got %v, want %v", err, tc.wantErr)
+			}
+			if _, err := getTicket(st, "T-1"); !errors.Is(err, iso20000.ErrNotFound) {
+				t.Fatalf("record after rollback: %v", err)
+			}
+			if h, err := st.Trail().Head(context.Background()); err != nil || h.Seq != 0 {
+				t.Fatalf("trail head after rollback: %+v, %v", h, err)
+			}
+		})
+	}
+	// The counter was rolled back each time: the first commit takes 1.
+	update(t, st, func(ctx context.Context, tx store.Tx) error {
+		n, err := tx.NextNumber(ctx, "ticket")
+		if err == nil && n != 1 {
+			err = fmt.Errorf("NextNumber: %d, want 1", n)
+		}
+		return err
+	})
+}
+
+func TestViewIsReadOnly(t *testing.T) {
+	st, _ := open(t)
+	writes := []struct {
+		name string
+		fn   func(ctx context.Context, tx store.Tx) error
+	}{
+		{"Insert", func(ctx context.Context, tx store.Tx) error {
+			_, err := tickets.Insert(ctx, tx, ticket{ID: "T-1"})
+			return err
+		}},
+		{"Update", func(ctx context.Context, tx store.Tx) error {
+			_, err := tickets.Update(ctx, tx, ticket{ID: "T-1"}, 1)
+			return err
+		}},
+		{"Delete", func(ctx context.Context, tx store.Tx) error { return tickets.Delete(ctx, tx, "T-1", 1) }},
+		{"Append", func(ctx context.Context, tx store.Tx) error {
+			_, err := tx.Append(ctx, entry("x"))
+			return err
+		}},
+		{"NextNumber", func(ctx context.Context, tx store.Tx) error {
+			_, err := tx.NextNumber(ctx, "n")
+			return err
+		}},
+	}
+	for _, w := range writes {
+		t.Run(w.name, func(t *testing.T) {
+			if err := st.View(context.Background(), w.fn); !errors.Is(err, store.ErrReadOnly) {
+				t.Fatalf("got %v, want ErrReadOnly", err)
+			}
+		})
+	}
+}
+
+func TestListUsesIndexes(t *testing.T) {
+	_, path := open(t)
+	db, err := sql.Open(sqlite.DriverName, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	queries := []struct {
+		name  string
+		q     store.Query
+		index string
+	}{
+		{"all", store.Query{}, "records_by_created"},
+		{"all desc with cursor", store.Query{Desc: true, Cursor: cursor(store.Query{Desc: true})}, "records_by_created"},
+		{"status", store.Query{Status: []string{"open"}}, "records_by_status"},
+		{"owner", store.Query{Owner: "alice"}, "records_by_owner"},
+		{"group", store.Query{Group: "desk"}, "records_by_grp"},
+		{"service", store.Query{Service: "mail"}, "records_by_service"},
+		{"priority", store.Query{Priority: 1}, "records_by_priority"},
+		{"created range", store.Query{CreatedFrom: t0, CreatedTo: t0.Add(time.Hour)}, "records_by_created"},
+		{"by due", store.Query{OrderBy: store.ByDue}, "records_by_due"},
+		{"due before", store.Query{OrderBy: store.ByDue, DueBefore: t0, Cursor: cursor(store.Query{OrderBy: store.ByDue})}, "records_by_due"},
+	}
+	for _, tc := range queries {
+		t.Run(tc.name, func(t *testing.T) {
+			q, cur, err := tc.q.Normalize()
+			if err != nil {
+				t.Fatal(err)
+			}
+			query, args := sqlite.ListSQL("ticket", q, cur)
+			plan := explain(t, db, query, args)
+			if !strings.Contains(plan, "INDEX "+tc.index) || strings.Contains(plan, "TEMP B-TREE") {
+				t.Fatalf("plan of %s:\n%s\nwant index %s and no sorting", query, plan, tc.index)
+			}
+		})
+	}
+}
+
+func cursor(q store.Query) string {
+	return q.NextCursor(store.Keys{Created: t0, Due: t0}, "T-1")
+}
+
+func explain(t *testing.T, db *sql.DB, query string, args []any) string {
+	t.Helper()
+	rows, err := db.Query("EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(detail + "\n")
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestListPages(t *testing.T) {
+	st, _ := open(t)
+	update(t, st, func(ctx context.Context, tx store.Tx) error {
+		for i := range 25 {
+			tk := ticket{ID: fmt.Sprintf("T-%02d", i), Status: []string{"open", "closed"}[i%2],
+				Created: t0.Add(time.Duration(i/3) * time.Minute)}
+			if i%4 == 0 {
+				tk.Due = t0.Add(time.Duration(25-i) * time.Hour)
+			}
+			if _, err := tickets.Insert(ctx, tx, tk); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	tests := []struct {
+		name string
+		q    store.Query
+		want []string
+	}{
+		{"open asc", store.Query{Status: []string{"open"}, Limit: 4},
+			[]string{"T-00", "T-02", "T-04", "T-06", "T-08", "T-10", "T-12", "T-14", "T-16", "T-18", "T-20", "T-22", "T-24"}},
+		{"created desc", store.Query{Desc: true, Limit: 10, CreatedFrom: t0.Add(6 * time.Minute)},
+			[]string{"T-24", "T-23", "T-22", "T-21", "T-20", "T-19", "T-18"}},
+		{"by due", store.Query{OrderBy: store.ByDue, Limit: 2},
+			[]string{"T-24", "T-20", "T-16", "T-12", "T-08", "T-04", "T-00"}},
+		{"any of two", store.Query{Status: []string{"closed", "open"}, OrderBy: store.ByDue, Desc: true, Limit: 3},
+			[]string{"T-00", "T-04", "T-08", "T-12", "T-16", "T-20", "T-24"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			q := tc.q
+			for range 100 {
+				var p store.Page
+				err := st.View(context.Background(), func(ctx context.Context, tx store.Tx) error {
+					var err error
+					p, err = tx.List(ctx, tickets, q)
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, d := range p.Docs {
+					got = append(got, d.ID)
+				}
+				if p.Next == "" {
+					break
+				}
+				q.Cursor = p.Next
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestDurability(t *testing.T) {
+	st, path := open(t)
+	update(t, st, func(ctx context.Context, tx store.Tx) error {
+		if _, err := tickets.Insert(ctx, tx, ticket{ID: "T-1", Status: "open", Created: t0}); err != nil {
+			return err
+		}
+		if _, err := tx.NextNumber(ctx, "ticket"); err != nil {
+			return err
+		}
+		_, err := tx.Append(ctx, entry("ticket.create"))
+		return err
+	})
+	e := entry("ticket.note")
+	e.Data = map[string]string{}
+	e.Changes = []audit.Change{{Field: "note", New: "hello"}}
+	appended, err := st.Trail().Append(context.Background(), e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	st = openAt(t, path)
+	if got, err := getTicket(st, "T-1"); err != nil || got.Value.Status != "open" || got.Version != 1 {
+		t.Fatalf("record after reopen: %+v, %v", got, err)
+	}
+	update(t, st, func(ctx context.Context, tx store.Tx) error {
+		n, err := tx.NextNumber(ctx, "ticket")
+		if err == nil && n != 2 {
+			err = fmt.Errorf("NextNumber after reopen: %d, want 2", n)
+		}
+		return err
+	})
+	var got []audit.Entry
+	for e, err := range st.Trail().Entries(context.Background(), 1, 0) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, e)
+	}
+	if len(got) != 2 || got[1].Data == nil || len(got[1].Data) != 0 || got[0].Data != nil ||
+		got[1].Hash != appended[0].Hash || !got[1].Time.Equal(t0) || got[1].Time != appended[0].Time {
+		t.Fatalf("trail after reopen: %+v", got)
+	}
+	for i, e := range got {
+		if e.Seq != uint64(i+1) || e.ComputeHash() != e.Hash || (i > 0 && e.PrevHash != got[i-1].Hash) {
+			t.Fatalf("entry %d does not chain: %+v", i+1, e)
+		}
+	}
+}
+
+func TestMigrations(t *testing.T) {
+	_, path := open(t)
+	openAt(t, path) // a second open of a current database applies nothing
+	db, err := sql.Open(sqlite.DriverName, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != sqlite.SchemaVersion() || v < 1 {
+		t.Fatalf("user_version %d (%v), want %d", v, err, sqlite.SchemaVersion())
+	}
+
+	newer := sqlite.SchemaVersion() + 1
+	if _, err := db.Exec(fmt.Sprintf("PRAGMA user_version = %d", newer)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = sqlite.Open(context.Background(), path)
+	if !errors.Is(err, sqlite.ErrSchemaTooNew) || !strings.Contains(err.Error(), fmt.Sprint(newer)) {
+		t.Fatalf("Open of a newer schema: got %v, want ErrSchemaTooNew naming version %d", err, newer)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	for _, path := range []string{"", ":memory:"} {
+		if _, err := sqlite.Open(context.Background(), path); !errors.Is(err, iso20000.ErrValidation) {
+			t.Errorf("Open(%q): got %v, want ErrValidation", path, err)
+		}
+	}
+	missing := filepath.Join(t.TempDir(), "no", "such", "dir", "x.db")
+	if _, err := sqlite.Open(context.Background(), missing); err == nil {
+		t.Errorf("Open in a missing directory: no error")
+	}
+}
+
+func TestClosed(t *testing.T) {
+	st, _ := open(t)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	noop := func(context.Context, store.Tx) error { return nil }
+	if err := st.Update(context.Background(), noop); !errors.Is(err, store.ErrClosed) {
+		t.Errorf("Update: %v", err)
+	}
+	if err := st.View(context.Background(), noop); !errors.Is(err, store.ErrClosed) {
+		t.Errorf("View: %v", err)
+	}
+	if _, err := st.Trail().Head(context.Background()); !errors.Is(err, store.ErrClosed) {
+		t.Errorf("Head: %v", err)
+	}
+	if _, err := st.Trail().Append(context.Background(), entry("x")); !errors.Is(err, store.ErrClosed) {
+		t.Errorf("Append: %v", err)
+	}
+	for _, err := range st.Trail().Entries(context.Background(), 1, 0) {
+		if !errors.Is(err, store.ErrClosed) {
+			t.Errorf("Entries: %v", err)
+		}
+	}
+}
+
+// TestConcurrentWriters writes from many goroutines through two stores on
+// the same file, as two processes would: no writer fails on a lock, every
+// counter increment and audit entry is kept, and the trail is one chain.
+func TestConcurrentWriters(t *testing.T) {
+	a, path := open(t)
+	b := openAt(t, path)
+	const writers, each = 8, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for w := range writers {
+		st := []*sqlite.Store{a, b}[w%2]
+		wg.Go(func() {
+			for i := range each {
+				errs <- st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
+					n, err := tx.NextNumber(ctx, "ticket")
+					if err != nil {
+						return err
+					}
+					id := fmt.Sprintf("T-%d", n)
+					if _, err := tickets.Insert(ctx, tx, ticket{ID: id, Created: t0.Add(time.Duration(w*each + i))}); err != nil {
+						return err
+					}
+					_, err = tx.Append(ctx, entry("ticket.create"))
+					return err
+				})
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("writer: %v", err)
+		}
+	}
+	h, err := b.Trail().Head(context.Background())
+	if err != nil || h.Seq != writers*each {
+		t.Fatalf("head %+v, %v; want seq %d", h, err, writers*each)
+	}
+	var prev audit.Hash
+	n := 0
+	for e, err := range a.Trail().Entries(context.Background(), 0, 0) {
+		n++
+		if err != nil || e.Seq != uint64(n) || e.PrevHash != prev || e.ComputeHash() != e.Hash {
+			t.Fatalf("entry %d: %+v, %v", n, e, err)
+		}
+		prev = e.Hash
+	}
+	if _, err := getTicket(a, fmt.Sprintf("T-%d", writers*each)); err != nil {
+		t.Fatalf("last numbered record: %v", err)
+	}
+}

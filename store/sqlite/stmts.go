@@ -1,0 +1,78 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// stmtID names a prepared statement.
+type stmtID int
+
+const (
+	stGet stmtID = iota
+	stVersion
+	stInsert
+	stUpdate
+	stDelete
+	stNextNumber
+	stHead
+	stAppend
+	stEntries
+	numStmts
+)
+
+// recordColumns are the columns scanDoc reads, in its order.
+const recordColumns = "id, version, status, owner, grp, service, priority, created, due, data"
+
+// auditColumns are the columns of an audit row, in the order of insertEntry
+// and scanEntry.
+const auditColumns = "seq, id, time, actor, action, kind, entity_id, from_state, to_state, changes, data, prev_hash, hash"
+
+// stmtSQL is the text of each prepared statement.
+var stmtSQL = [numStmts]string{
+	stGet:     "SELECT " + recordColumns + " FROM records WHERE kind = ? AND id = ?",
+	stVersion: "SELECT version FROM records WHERE kind = ? AND id = ?",
+	stInsert: "INSERT INTO records (kind, id, version, status, owner, grp, service, priority, created, due, data) " +
+		"VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, id) DO NOTHING",
+	stUpdate: "UPDATE records SET version = version + 1, status = ?, owner = ?, grp = ?, service = ?, priority = ?, " +
+		"created = ?, due = ?, data = ? WHERE kind = ? AND id = ? AND version = ?",
+	stDelete: "DELETE FROM records WHERE kind = ? AND id = ? AND version = ?",
+	stNextNumber: "INSERT INTO counters (name, value) VALUES (?, 1) " +
+		"ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+	stHead:    "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+	stAppend:  "INSERT INTO audit (" + auditColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	stEntries: "SELECT " + auditColumns + " FROM audit WHERE seq >= ? AND seq <= ? ORDER BY seq",
+}
+
+// The statements each connection pool prepares: the reader pool only reads.
+var (
+	writerStmts = []stmtID{stGet, stVersion, stInsert, stUpdate, stDelete, stNextNumber, stHead, stAppend}
+	readerStmts = []stmtID{stGet, stVersion, stHead, stEntries}
+)
+
+// stmts are the statements prepared on one *sql.DB; database/sql prepares
+// each again on every connection that runs it, once.
+type stmts [numStmts]*sql.Stmt
+
+func prepare(ctx context.Context, db *sql.DB, ids []stmtID) (*stmts, error) {
+	var s stmts
+	for _, id := range ids {
+		st, err := db.PrepareContext(ctx, stmtSQL[id])
+		if err != nil {
+			return nil, errors.Join(err, s.close())
+		}
+		s[id] = st
+	}
+	return &s, nil
+}
+
+func (s *stmts) close() error {
+	var errs []error
+	for _, st := range s {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,238 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"math"
+
+	"github.com/google/uuid"
+
+	"github.com/servicekit/iso20000/audit"
+	"github.com/servicekit/iso20000/store"
+)
+
+// Trail is the audit trail of a [Store], kept in its audit table. It
+// implements [audit.Trail]: appends from every goroutine and every process
+// sharing the file form one gap-free chain, because each is sealed against
+// the head read inside the write transaction that stores it, and write
+// transactions take turns (BEGIN IMMEDIATE).
+type Trail struct {
+	s *Store
+}
+
+var _ audit.Trail = (*Trail)(nil)
+
+// Head implements [audit.Trail]. It reads the committed head through a
+// reader connection.
+func (tr *Trail) Head(ctx context.Context) (audit.Head, error) {
+	if tr.s.closed.Load() {
+		return audit.Head{}, store.ErrClosed
+	}
+	h, err := readHead(ctx, tr.s.rs[stHead])
+	return h, tr.s.fail(ctx, err)
+}
+
+// Entries implements [audit.Trail]. It streams the rows of one SELECT, which
+// sees one snapshot of the trail, through a reader connection; stopping the
+// iteration early releases the connection.
+func (tr *Trail) Entries(ctx context.Context, from, to uint64) iter.Seq2[audit.Entry, error] {
+	return func(yield func(audit.Entry, error) bool) {
+		if tr.s.closed.Load() {
+			yield(audit.Entry{}, store.ErrClosed)
+			return
+		}
+		hi := int64(math.MaxInt64)
+		if to != 0 && to < math.MaxInt64 {
+			hi = int64(to)
+		}
+		lo := int64(min(from, math.MaxInt64))
+		rows, err := tr.s.rs[stEntries].QueryContext(ctx, lo, hi)
+		if err != nil {
+			yield(audit.Entry{}, tr.s.fail(ctx, err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := ctx.Err(); err != nil {
+				yield(audit.Entry{}, err)
+				return
+			}
+			e, err := scanEntry(rows)
+			if err != nil {
+				yield(audit.Entry{}, tr.s.fail(ctx, err))
+				return
+			}
+			if !yield(e, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(audit.Entry{}, tr.s.fail(ctx, err))
+		}
+	}
+}
+
+// Append implements [audit.Trail]: it seals and stores the entries in one
+// write transaction of their own, as [Store.Update] with [store.Tx.Append].
+// Batches (up to thousands of entries) are cheap: one head read, one
+// prepared insert per entry, one commit.
+func (tr *Trail) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry, error) {
+	if err := validateEntries(entries); err != nil {
+		return nil, err
+	}
+	if len(entries) == 0 {
+		return nil, nil
+	}
+	var out []audit.Entry
+	err := tr.s.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+		var err error
+		out, err = tx.Append(ctx, entries...)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Append implements [store.Tx]: it reads the trail head once per
+// transaction (the transaction holds the write lock, so the head cannot move
+// under it), seals the entries after it and inserts them.
+func (t *tx) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry, error) {
+	if err := t.writable(); err != nil {
+		return nil, err
+	}
+	if err := validateEntries(entries); err != nil {
+		return nil, err
+	}
+	if len(entries) == 0 {
+		return nil, nil
+	}
+	if !t.headKnown {
+		h, err := readHead(ctx, t.stmt(ctx, stHead))
+		if err != nil {
+			return nil, t.s.fail(ctx, err)
+		}
+		t.head, t.headKnown = h, true
+	}
+	ins := t.stmt(ctx, stAppend)
+	head := t.head
+	out := make([]audit.Entry, len(entries))
+	for i, e := range entries {
+		var err error
+		if head, err = audit.Seal(head, &e); err != nil {
+			return nil, err // not reached: validated above
+		}
+		if err := insertEntry(ctx, ins, &e); err != nil {
+			if i > 0 { // entries before i are stored: the transaction must not commit
+				t.err = t.s.fail(ctx, err)
+				return nil, t.err
+			}
+			return nil, t.s.fail(ctx, err)
+		}
+		out[i] = e
+	}
+	t.head = head
+	return out, nil
+}
+
+// validateEntries checks every entry before any is sealed, so that an invalid
+// entry stores none.
+func validateEntries(entries []audit.Entry) error {
+	for i := range entries {
+		if err := entries[i].Validate(); err != nil {
+			return fmt.Errorf("entry %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// readHead reads the last entry's sequence number and hash with stHead.
+func readHead(ctx context.Context, st *sql.Stmt) (audit.Head, error) {
+	var (
+		h    audit.Head
+		seq  int64
+		hash []byte
+	)
+	switch err := st.QueryRowContext(ctx).Scan(&seq, &hash); err {
+	case nil:
+	case sql.ErrNoRows:
+		return audit.Head{}, nil
+	default:
+		return h, err
+	}
+	if len(hash) != len(h.Hash) {
+		return h, fmt.Errorf("audit entry %d: stored hash has %d bytes", seq, len(hash))
+	}
+	h.Seq = uint64(seq)
+	copy(h.Hash[:], hash)
+	return h, nil
+}
+
+// insertEntry stores a sealed entry with the prepared statement stAppend.
+func insertEntry(ctx context.Context, ins *sql.Stmt, e *audit.Entry) error {
+	changes, err := jsonColumn(e.Changes, e.Changes == nil)
+	if err != nil {
+		return err
+	}
+	data, err := jsonColumn(e.Data, e.Data == nil)
+	if err != nil {
+		return err
+	}
+	_, err = ins.ExecContext(ctx, int64(e.Seq), e.ID.String(), e.Time.UnixNano(), e.Actor, e.Action,
+		e.Kind, e.EntityID, e.From, e.To, changes, data, e.PrevHash[:], e.Hash[:])
+	return err
+}
+
+// jsonColumn encodes v as JSON text, or NULL when isNil, so that a nil slice
+// or map reads back as nil and an empty one as empty.
+func jsonColumn(v any, isNil bool) (any, error) {
+	if isNil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+// scanEntry decodes a row of auditColumns.
+func scanEntry(r scanner) (audit.Entry, error) {
+	var (
+		e              audit.Entry
+		seq, nanos     int64
+		id             string
+		changes, data  sql.RawBytes
+		prevHash, hash sql.RawBytes
+	)
+	if err := r.Scan(&seq, &id, &nanos, &e.Actor, &e.Action, &e.Kind, &e.EntityID, &e.From, &e.To,
+		&changes, &data, &prevHash, &hash); err != nil {
+		return e, err
+	}
+	var err error
+	if e.ID, err = uuid.Parse(id); err != nil {
+		return e, fmt.Errorf("audit entry %d: id: %w", seq, err)
+	}
+	if len(prevHash) != len(e.PrevHash) || len(hash) != len(e.Hash) {
+		return e, fmt.Errorf("audit entry %d: stored hashes have %d and %d bytes", seq, len(prevHash), len(hash))
+	}
+	e.Seq = uint64(seq)
+	e.Time = fromNanos(nanos)
+	copy(e.PrevHash[:], prevHash)
+	copy(e.Hash[:], hash)
+	if changes != nil {
+		if err := json.Unmarshal(changes, &e.Changes); err != nil {
+			return e, fmt.Errorf("audit entry %d: changes: %w", seq, err)
+		}
+	}
+	if data != nil {
+		if err := json.Unmarshal(data, &e.Data); err != nil {
+			return e, fmt.Errorf("audit entry %d: data: %w", seq, err)
+		}
+	}
+	return e, nil
+}
