@@ -1,0 +1,483 @@
+package sla
+
+import (
+	"fmt"
+	"iter"
+	"slices"
+	"time"
+
+	"github.com/servicekit/iso20000"
+)
+
+// TimerStatus is the state of a [Timer].
+type TimerStatus string
+
+// The states of a [Timer]. A timer is idle until started; it then runs,
+// pauses and resumes until stopped; a stopped timer restarts as a new cycle.
+const (
+	TimerIdle    TimerStatus = "idle"
+	TimerRunning TimerStatus = "running"
+	TimerPaused  TimerStatus = "paused"
+	TimerStopped TimerStatus = "stopped"
+)
+
+// TimerEvent names a lifecycle event of a [Timer].
+type TimerEvent string
+
+// The events a [Timer] consumes; [Policy.OnState] returns the one it applied.
+const (
+	EventStart   TimerEvent = "start"
+	EventPause   TimerEvent = "pause"
+	EventResume  TimerEvent = "resume"
+	EventStop    TimerEvent = "stop"
+	EventRestart TimerEvent = "restart"
+)
+
+// timerKind is the record kind named in the errors of a Timer.
+const timerKind = "sla timer"
+
+// Timer is the SLA clock of one record and one target (the "response" or
+// the "resolution" of an incident, say). It consumes lifecycle events (start,
+// pause, resume, stop, and restart after a reopen) and answers how much
+// business time is used, how much remains, when the target is due and which
+// warning thresholds it has crossed.
+//
+// A Timer is a plain value holding only what happened: the target it measures
+// and the start, pause and stop instants of each cycle. It encodes to
+// deterministic JSON (times in UTC), so a process package embeds it in its
+// record and persists it through the store. It holds no [Schedule]: every
+// query takes the schedule of its target as a parameter, so that the program
+// rebuilds its [Policy] from configuration and persists only timers
+// ([Policy.Measure] looks the schedule up).
+//
+// Every query measures the whole current cycle again under the schedule and
+// the duration it is given. Hence a priority change mid-flight ([Timer.Retarget])
+// applies the new target to the time already used: a resolution timer that has
+// used 3h of business time has 1h left after a change to a 4h target, and is
+// breached at once after a change to a 2h target. When the new target has
+// another schedule, the time already used is measured under that schedule,
+// as if the record had had the new target from the start.
+//
+// Event methods take the instant of the event explicitly (from the caller's
+// injected [iso20000.Clock]). An event the current state does not allow
+// returns a *[iso20000.TransitionError]; an instant before the timer's last
+// event returns a *[iso20000.ValidationError] for the field "at". Either way
+// the timer is unchanged.
+//
+// A Timer is not safe for concurrent mutation; its queries may run
+// concurrently with each other.
+type Timer struct {
+	// Target names the target measured, such as "response" or "resolution".
+	Target string `json:"target"`
+	// Priority is the priority of the record the target was chosen for.
+	Priority int `json:"priority,omitempty"`
+	// Service is the service of the record the target was chosen for.
+	Service string `json:"service,omitempty"`
+	// Duration is the target: the business time allowed per cycle.
+	Duration time.Duration `json:"duration"`
+	// Thresholds are the warning levels in percent of Duration, ascending,
+	// each between 1 and 99. The breach (100 %) is always reported and is
+	// not listed here.
+	Thresholds []int `json:"thresholds,omitempty"`
+	// Cycles is the history: one cycle per start or restart, the last one
+	// being current.
+	Cycles []Cycle `json:"cycles,omitempty"`
+}
+
+// Cycle is one run of a [Timer], from a start or restart to a stop.
+type Cycle struct {
+	// Start is when the cycle started.
+	Start time.Time `json:"start"`
+	// Stop is when it stopped; zero while it runs or is paused.
+	Stop time.Time `json:"stop,omitzero"`
+	// Pauses are the paused spans, in order; the last one has no End while
+	// the timer is paused.
+	Pauses []Pause `json:"pauses,omitempty"`
+}
+
+// Pause is a span during which a [Timer] did not count time.
+type Pause struct {
+	// Start is when the timer paused.
+	Start time.Time `json:"start"`
+	// End is when it resumed or stopped; zero while it is paused.
+	End time.Time `json:"end,omitzero"`
+	// Reason says why, usually the record's state ("pending customer").
+	Reason string `json:"reason,omitempty"`
+}
+
+// NewTimer returns an idle timer measuring target with the given warning
+// thresholds (percentages between 1 and 99). [Policy.NewTimer] is the usual
+// way to make one.
+func NewTimer(target Target, thresholds ...int) Timer {
+	return Timer{Target: target.Name, Priority: target.Priority, Service: target.Service,
+		Duration: target.Duration, Thresholds: slices.Clone(thresholds)}
+}
+
+// Status returns the timer's state.
+func (t *Timer) Status() TimerStatus {
+	if len(t.Cycles) == 0 {
+		return TimerIdle
+	}
+	c := &t.Cycles[len(t.Cycles)-1]
+	switch {
+	case !c.Stop.IsZero():
+		return TimerStopped
+	case c.paused():
+		return TimerPaused
+	}
+	return TimerRunning
+}
+
+func (c *Cycle) paused() bool {
+	return len(c.Pauses) > 0 && c.Pauses[len(c.Pauses)-1].End.IsZero()
+}
+
+// last returns the instant of the cycle's latest event.
+func (c *Cycle) last() time.Time {
+	last := c.Start
+	if n := len(c.Pauses); n > 0 {
+		p := c.Pauses[n-1]
+		last = p.Start
+		if !p.End.IsZero() {
+			last = p.End
+		}
+	}
+	if !c.Stop.IsZero() {
+		last = c.Stop
+	}
+	return last
+}
+
+// current returns the current cycle, or nil when the timer is idle.
+func (t *Timer) current() *Cycle {
+	if len(t.Cycles) == 0 {
+		return nil
+	}
+	return &t.Cycles[len(t.Cycles)-1]
+}
+
+// check validates the event ev at instant at when the state is one of allowed.
+func (t *Timer) check(ev TimerEvent, at time.Time, allowed ...TimerStatus) error {
+	if st := t.Status(); !slices.Contains(allowed, st) {
+		return &iso20000.TransitionError{Kind: timerKind, From: string(st), Event: string(ev)}
+	}
+	if at.IsZero() {
+		return &iso20000.ValidationError{Field: "at", Reason: "must not be zero"}
+	}
+	if c := t.current(); c != nil && at.Before(c.last()) {
+		return &iso20000.ValidationError{Field: "at",
+			Reason: fmt.Sprintf("%s is before the timer's last event at %s", at.UTC().Format(time.RFC3339), c.last().Format(time.RFC3339))}
+	}
+	return nil
+}
+
+// Start starts the first cycle at instant at. The timer must be idle and
+// have a positive Duration.
+func (t *Timer) Start(at time.Time) error {
+	if err := t.check(EventStart, at, TimerIdle); err != nil {
+		return err
+	}
+	if t.Duration <= 0 {
+		return &iso20000.ValidationError{Field: "duration", Reason: "must be positive"}
+	}
+	t.Cycles = append(t.Cycles, Cycle{Start: at.UTC()})
+	return nil
+}
+
+// Pause stops counting time at instant at, for the given reason. The timer
+// must be running.
+func (t *Timer) Pause(at time.Time, reason string) error {
+	if err := t.check(EventPause, at, TimerRunning); err != nil {
+		return err
+	}
+	c := t.current()
+	c.Pauses = append(c.Pauses, Pause{Start: at.UTC(), Reason: reason})
+	return nil
+}
+
+// Resume counts time again from instant at. The timer must be paused.
+func (t *Timer) Resume(at time.Time) error {
+	if err := t.check(EventResume, at, TimerPaused); err != nil {
+		return err
+	}
+	c := t.current()
+	c.Pauses[len(c.Pauses)-1].End = at.UTC()
+	return nil
+}
+
+// Stop ends the current cycle at instant at (the record was responded to,
+// resolved or closed). The timer must be running or paused; a pause ends
+// with the stop.
+func (t *Timer) Stop(at time.Time) error {
+	if err := t.check(EventStop, at, TimerRunning, TimerPaused); err != nil {
+		return err
+	}
+	c := t.current()
+	if c.paused() {
+		c.Pauses[len(c.Pauses)-1].End = at.UTC()
+	}
+	c.Stop = at.UTC()
+	return nil
+}
+
+// Restart begins a new cycle at instant at, with no time used, after the
+// record was reopened. The timer must be stopped; the earlier cycles stay in
+// Cycles as history.
+func (t *Timer) Restart(at time.Time) error {
+	if err := t.check(EventRestart, at, TimerStopped); err != nil {
+		return err
+	}
+	t.Cycles = append(t.Cycles, Cycle{Start: at.UTC()})
+	return nil
+}
+
+// Retarget makes the timer measure target from now on, typically after the
+// record's priority changed. The new duration applies to the time already
+// used in the current cycle (see [Timer]). The target's name must match the
+// timer's (a response timer does not become a resolution timer) and its
+// duration must be positive; otherwise Retarget returns a
+// *[iso20000.ValidationError] and changes nothing. The timer's Service and
+// Thresholds are kept.
+func (t *Timer) Retarget(target Target) error {
+	switch {
+	case t.Target != "" && target.Name != t.Target:
+		return &iso20000.ValidationError{Field: "target.name",
+			Reason: fmt.Sprintf("is %q, the timer measures %q", target.Name, t.Target)}
+	case target.Duration <= 0:
+		return &iso20000.ValidationError{Field: "target.duration", Reason: "must be positive"}
+	}
+	t.Target, t.Priority, t.Duration = target.Name, target.Priority, target.Duration
+	return nil
+}
+
+// Spans yields the spans during which the cycle counted time, in order. The
+// span that is still open (the cycle is running) is yielded with a zero end.
+func (c *Cycle) Spans() iter.Seq2[time.Time, time.Time] {
+	return func(yield func(from, to time.Time) bool) {
+		from := c.Start
+		for _, p := range c.Pauses {
+			if !yield(from, p.Start) || p.End.IsZero() {
+				return
+			}
+			from = p.End
+		}
+		yield(from, c.Stop)
+	}
+}
+
+// Elapsed returns the business time the cycle used up to now (or up to its
+// stop, when that is earlier), pauses excluded.
+func (c *Cycle) Elapsed(s Schedule, now time.Time) time.Duration {
+	var used time.Duration
+	for from, to := range c.Spans() {
+		if !from.Before(now) {
+			break
+		}
+		if to.IsZero() || to.After(now) {
+			to = now
+		}
+		used += s.Elapsed(from, to)
+	}
+	return used
+}
+
+// instant returns when the cycle has used amount of business time: in the
+// past, or projected when the cycle is running. It reports false when the
+// cycle is paused or stopped before using amount.
+func (c *Cycle) instant(s Schedule, amount time.Duration) (time.Time, bool) {
+	if amount <= 0 {
+		return c.Start, true
+	}
+	var used time.Duration
+	for from, to := range c.Spans() {
+		if to.IsZero() {
+			return s.Add(from, amount-used), true
+		}
+		span := s.Elapsed(from, to)
+		if used+span >= amount {
+			return s.Add(from, amount-used), true
+		}
+		used += span
+	}
+	return time.Time{}, false
+}
+
+// Elapsed returns the business time the current cycle has used at instant
+// now under schedule s, pauses excluded; 0 when the timer is idle.
+func (t *Timer) Elapsed(s Schedule, now time.Time) time.Duration {
+	c := t.current()
+	if c == nil {
+		return 0
+	}
+	return c.Elapsed(s, now)
+}
+
+// Remaining returns Duration minus [Timer.Elapsed]: the business time left
+// at now, negative by the overrun once the timer is breached.
+func (t *Timer) Remaining(s Schedule, now time.Time) time.Duration {
+	return t.Duration - t.Elapsed(s, now)
+}
+
+// PercentUsed returns [Timer.Elapsed] in percent of Duration (above 100
+// once breached; 0 when Duration is not positive).
+func (t *Timer) PercentUsed(s Schedule, now time.Time) float64 {
+	return percent(t.Elapsed(s, now), t.Duration)
+}
+
+func percent(used, of time.Duration) float64 {
+	if of <= 0 {
+		return 0
+	}
+	return 100 * float64(used) / float64(of)
+}
+
+// Breached reports whether the current cycle has used more business time
+// than Duration at now. A timer stopped exactly at its due time met its target.
+func (t *Timer) Breached(s Schedule, now time.Time) bool {
+	return t.Started() && t.Elapsed(s, now) > t.Duration
+}
+
+// Started reports whether the timer was ever started (it is not idle).
+func (t *Timer) Started() bool { return len(t.Cycles) > 0 }
+
+// Due returns when the current cycle uses up Duration: projected under s
+// while the timer runs, or in the past when it did so already. While the
+// timer is paused or stopped before that, and while it is idle, the due time
+// is undefined: Due returns the zero time and false.
+func (t *Timer) Due(s Schedule) (time.Time, bool) {
+	c := t.current()
+	if c == nil || t.Duration <= 0 {
+		return time.Time{}, false
+	}
+	return c.instant(s, t.Duration)
+}
+
+// levels returns the warning thresholds (valid ones, ascending, unique)
+// followed by the breach level 100.
+func (t *Timer) levels() []int {
+	out := make([]int, 0, len(t.Thresholds)+1)
+	for _, p := range t.Thresholds {
+		if p > 0 && p < 100 {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return append(slices.Compact(out), 100)
+}
+
+// amount returns percent p of d.
+func amount(d time.Duration, p int) time.Duration {
+	// d/100*p + d%100*p/100 is d*p/100 without overflow.
+	return d/100*time.Duration(p) + d%100*time.Duration(p)/100
+}
+
+// alert returns the alert of level p, and whether its instant is known.
+func (t *Timer) alert(s Schedule, c *Cycle, p int) (Alert, bool) {
+	at, ok := c.instant(s, amount(t.Duration, p))
+	return Alert{Target: t.Target, Percent: p, At: at}, ok
+}
+
+// Crossed returns the alerts the current cycle has crossed by now, in
+// order, each with the instant it was crossed: the warning thresholds whose
+// share of Duration was used, and the breach (Percent 100) once
+// [Timer.Breached]. Their Key is empty.
+func (t *Timer) Crossed(s Schedule, now time.Time) []Alert {
+	c := t.current()
+	if c == nil || t.Duration <= 0 {
+		return nil
+	}
+	used := c.Elapsed(s, now)
+	var out []Alert
+	for _, p := range t.levels() {
+		if p < 100 && used < amount(t.Duration, p) || p == 100 && used <= t.Duration {
+			break
+		}
+		if a, ok := t.alert(s, c, p); ok {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Alerts returns the alerts of the running current cycle whose instants are
+// after the instant after, in order: the warnings and the breach still to
+// come if the timer keeps running. It returns nil unless the timer runs,
+// since the future of a paused or stopped timer is unknown. Their Key is
+// empty; [DueList.Track] sets it.
+func (t *Timer) Alerts(s Schedule, after time.Time) []Alert {
+	if t.Status() != TimerRunning || t.Duration <= 0 {
+		return nil
+	}
+	c := t.current()
+	var out []Alert
+	for _, p := range t.levels() {
+		if a, ok := t.alert(s, c, p); ok && a.At.After(after) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// NextDeadline returns the first alert (warning or breach) after now, if the
+// timer runs and one is still to come. Its instant is what a process package
+// indexes as the record's next deadline (store.Keys.Due) and what a
+// [DueList] orders by.
+func (t *Timer) NextDeadline(s Schedule, now time.Time) (Alert, bool) {
+	if as := t.Alerts(s, now); len(as) > 0 {
+		return as[0], true
+	}
+	return Alert{}, false
+}
+
+// Reading is a snapshot of a [Timer] at one instant, all figures in
+// business time under the schedule it was measured with.
+type Reading struct {
+	// At is the instant of the reading.
+	At time.Time `json:"at"`
+	// Target names the target measured.
+	Target string `json:"target"`
+	// Status is the timer's state.
+	Status TimerStatus `json:"status"`
+	// Cycle is the number of the current cycle, 1 for the first; 0 when idle.
+	Cycle int `json:"cycle"`
+	// Duration is the target.
+	Duration time.Duration `json:"duration"`
+	// Elapsed, Remaining and PercentUsed are those of the current cycle
+	// (see [Timer.Elapsed], [Timer.Remaining], [Timer.PercentUsed]).
+	Elapsed     time.Duration `json:"elapsed"`
+	Remaining   time.Duration `json:"remaining"`
+	PercentUsed float64       `json:"percent_used"`
+	// Breached reports whether the target is exceeded.
+	Breached bool `json:"breached"`
+	// Due is the due time, zero when undefined (see [Timer.Due]).
+	Due time.Time `json:"due,omitzero"`
+	// Crossed lists the alerts crossed so far (see [Timer.Crossed]).
+	Crossed []Alert `json:"crossed,omitempty"`
+	// Next is the next alert to come, nil when none (see [Timer.NextDeadline]).
+	Next *Alert `json:"next,omitempty"`
+}
+
+// Measure returns the timer's [Reading] at now under schedule s.
+func (t *Timer) Measure(s Schedule, now time.Time) Reading {
+	r := Reading{At: now, Target: t.Target, Status: t.Status(), Cycle: len(t.Cycles), Duration: t.Duration}
+	r.Elapsed = t.Elapsed(s, now)
+	r.Remaining = t.Duration - r.Elapsed
+	r.PercentUsed = percent(r.Elapsed, t.Duration)
+	r.Breached = t.Started() && r.Elapsed > t.Duration
+	r.Due, _ = t.Due(s)
+	r.Crossed = t.Crossed(s, now)
+	if a, ok := t.NextDeadline(s, now); ok {
+		r.Next = &a
+	}
+	return r
+}
+
+// Clone returns a deep copy of t.
+func (t Timer) Clone() Timer {
+	t.Thresholds = slices.Clone(t.Thresholds)
+	t.Cycles = slices.Clone(t.Cycles)
+	for i := range t.Cycles {
+		t.Cycles[i].Pauses = slices.Clone(t.Cycles[i].Pauses)
+	}
+	return t
+}

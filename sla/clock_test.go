@@ -1,0 +1,363 @@
+package sla_test
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/servicekit/iso20000"
+	"github.com/servicekit/iso20000/sla"
+)
+
+// monday is Monday 2 March 2026, 09:00 UTC.
+var monday = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+func at(h float64) time.Time { return monday.Add(time.Duration(h * float64(time.Hour))) }
+
+func hours(h float64) time.Duration { return time.Duration(h * float64(time.Hour)) }
+
+// step is one timer event of a test scenario.
+type step struct {
+	ev  sla.TimerEvent
+	at  time.Time
+	why string
+}
+
+func apply(t *testing.T, tm *sla.Timer, steps []step) {
+	t.Helper()
+	for _, s := range steps {
+		var err error
+		switch s.ev {
+		case sla.EventStart:
+			err = tm.Start(s.at)
+		case sla.EventPause:
+			err = tm.Pause(s.at, s.why)
+		case sla.EventResume:
+			err = tm.Resume(s.at)
+		case sla.EventStop:
+			err = tm.Stop(s.at)
+		case sla.EventRestart:
+			err = tm.Restart(s.at)
+		}
+		if err != nil {
+			t.Fatalf("%s at %s: %v", s.ev, s.at, err)
+		}
+	}
+}
+
+func TestTimerLifecycle(t *testing.T) {
+	tests := []struct {
+		name      string
+		steps     []step
+		now       time.Time
+		status    sla.TimerStatus
+		elapsed   time.Duration
+		due       time.Time // zero: undefined
+		breached  bool
+		crossed   []int
+		cycles    int
+		remaining time.Duration
+	}{
+		{name: "idle", now: at(1), status: sla.TimerIdle, remaining: hours(4)},
+		{name: "running", steps: []step{{sla.EventStart, at(0), ""}}, now: at(1),
+			status: sla.TimerRunning, elapsed: hours(1), due: at(4), cycles: 1, remaining: hours(3)},
+		{name: "half used crosses 50", steps: []step{{sla.EventStart, at(0), ""}}, now: at(2),
+			status: sla.TimerRunning, elapsed: hours(2), due: at(4), crossed: []int{50}, cycles: 1, remaining: hours(2)},
+		{name: "paused keeps elapsed, due undefined",
+			steps: []step{{sla.EventStart, at(0), ""}, {sla.EventPause, at(1), "pending customer"}},
+			now:   at(10), status: sla.TimerPaused, elapsed: hours(1), cycles: 1, remaining: hours(3)},
+		{name: "resumed shifts due by the pause",
+			steps: []step{{sla.EventStart, at(0), ""}, {sla.EventPause, at(1), "pending customer"}, {sla.EventResume, at(3), ""}},
+			now:   at(4), status: sla.TimerRunning, elapsed: hours(2), due: at(6), crossed: []int{50}, cycles: 1, remaining: hours(2)},
+		{name: "breached while running",
+			steps: []step{{sla.EventStart, at(0), ""}},
+			now:   at(5), status: sla.TimerRunning, elapsed: hours(5), due: at(4), breached: true,
+			crossed: []int{50, 75, 90, 100}, cycles: 1, remaining: hours(-1)},
+		{name: "paused after breach keeps its due time",
+			steps: []step{{sla.EventStart, at(0), ""}, {sla.EventPause, at(5), "pending supplier"}},
+			now:   at(9), status: sla.TimerPaused, elapsed: hours(5), due: at(4), breached: true,
+			crossed: []int{50, 75, 90, 100}, cycles: 1, remaining: hours(-1)},
+		{name: "stopped exactly at due met the target",
+			steps: []step{{sla.EventStart, at(0), ""}, {sla.EventStop, at(4), ""}},
+			now:   at(9), status: sla.TimerStopped, elapsed: hours(4), due: at(4),
+			crossed: []int{50, 75, 90}, cycles: 1},
+		{name: "stopped while paused ends the pause",
+			steps: []step{{sla.EventStart, at(0), ""}, {sla.EventPause, at(1), "x"}, {sla.EventStop, at(2), ""}},
+			now:   at(9), status: sla.TimerStopped, elapsed: hours(1), cycles: 1, remaining: hours(3)},
+		{name: "restart is a new cycle with no time used",
+			steps: []step{{sla.EventStart, at(0), ""}, {sla.EventStop, at(3), ""}, {sla.EventRestart, at(10), ""}},
+			now:   at(11), status: sla.TimerRunning, elapsed: hours(1), due: at(14), cycles: 2, remaining: hours(3)},
+		{name: "query before the last event measures up to now",
+			steps: []step{{sla.EventStart, at(0), ""}, {sla.EventPause, at(3), "x"}},
+			now:   at(1), status: sla.TimerPaused, elapsed: hours(1), cycles: 1, remaining: hours(3)},
+	}
+	s := roundTheClock{}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tm := sla.Timer{Target: sla.TargetResolution, Duration: hours(4), Thresholds: []int{50, 75, 90}}
+			apply(t, &tm, tt.steps)
+			if got := tm.Status(); got != tt.status {
+				t.Errorf("Status = %s, want %s", got, tt.status)
+			}
+			if got := tm.Elapsed(s, tt.now); got != tt.elapsed {
+				t.Errorf("Elapsed = %v, want %v", got, tt.elapsed)
+			}
+			if got := tm.Remaining(s, tt.now); got != tt.remaining {
+				t.Errorf("Remaining = %v, want %v", got, tt.remaining)
+			}
+			if got, want := tm.PercentUsed(s, tt.now), 100*float64(tt.elapsed)/float64(hours(4)); got != want {
+				t.Errorf("PercentUsed = %v, want %v", got, want)
+			}
+			due, ok := tm.Due(s)
+			if !due.Equal(tt.due) || ok == tt.due.IsZero() {
+				t.Errorf("Due = %v, %v; want %v", due, ok, tt.due)
+			}
+			if got := tm.Breached(s, tt.now); got != tt.breached {
+				t.Errorf("Breached = %v, want %v", got, tt.breached)
+			}
+			var crossed []int
+			for _, a := range tm.Crossed(s, tt.now) {
+				crossed = append(crossed, a.Percent)
+				if a.At.After(tt.now) {
+					t.Errorf("crossed %d%% at %v, after now %v", a.Percent, a.At, tt.now)
+				}
+			}
+			if !reflect.DeepEqual(crossed, tt.crossed) {
+				t.Errorf("Crossed = %v, want %v", crossed, tt.crossed)
+			}
+			if len(tm.Cycles) != tt.cycles {
+				t.Errorf("%d cycles, want %d", len(tm.Cycles), tt.cycles)
+			}
+			r := tm.Measure(s, tt.now)
+			if r.Status != tt.status || r.Elapsed != tt.elapsed || r.Remaining != tt.remaining ||
+				r.Breached != tt.breached || !r.Due.Equal(tt.due) || len(r.Crossed) != len(tt.crossed) || r.Cycle != tt.cycles {
+				t.Errorf("Measure = %+v, inconsistent with the single queries", r)
+			}
+		})
+	}
+}
+
+func TestTimerRefusesInvalidEvents(t *testing.T) {
+	started := func() sla.Timer {
+		tm := sla.Timer{Target: "response", Duration: time.Hour}
+		apply(t, &tm, []step{{sla.EventStart, at(0), ""}})
+		return tm
+	}
+	paused := func() sla.Timer {
+		tm := started()
+		apply(t, &tm, []step{{sla.EventPause, at(1), "pending customer"}})
+		return tm
+	}
+	stopped := func() sla.Timer {
+		tm := started()
+		apply(t, &tm, []step{{sla.EventStop, at(1), ""}})
+		return tm
+	}
+	idle := func() sla.Timer { return sla.Timer{Target: "response", Duration: time.Hour} }
+	tests := []struct {
+		name  string
+		timer func() sla.Timer
+		do    func(*sla.Timer) error
+		from  sla.TimerStatus // for transition errors
+		field string          // for validation errors
+	}{
+		{"start twice", started, func(tm *sla.Timer) error { return tm.Start(at(2)) }, sla.TimerRunning, ""},
+		{"start stopped", stopped, func(tm *sla.Timer) error { return tm.Start(at(2)) }, sla.TimerStopped, ""},
+		{"pause idle", idle, func(tm *sla.Timer) error { return tm.Pause(at(2), "x") }, sla.TimerIdle, ""},
+		{"pause paused", paused, func(tm *sla.Timer) error { return tm.Pause(at(2), "x") }, sla.TimerPaused, ""},
+		{"pause stopped", stopped, func(tm *sla.Timer) error { return tm.Pause(at(2), "x") }, sla.TimerStopped, ""},
+		{"resume running", started, func(tm *sla.Timer) error { return tm.Resume(at(2)) }, sla.TimerRunning, ""},
+		{"resume idle", idle, func(tm *sla.Timer) error { return tm.Resume(at(2)) }, sla.TimerIdle, ""},
+		{"stop idle", idle, func(tm *sla.Timer) error { return tm.Stop(at(2)) }, sla.TimerIdle, ""},
+		{"stop stopped", stopped, func(tm *sla.Timer) error { return tm.Stop(at(2)) }, sla.TimerStopped, ""},
+		{"restart running", started, func(tm *sla.Timer) error { return tm.Restart(at(2)) }, sla.TimerRunning, ""},
+		{"restart paused", paused, func(tm *sla.Timer) error { return tm.Restart(at(2)) }, sla.TimerPaused, ""},
+		{"restart idle", idle, func(tm *sla.Timer) error { return tm.Restart(at(2)) }, sla.TimerIdle, ""},
+		{"time goes backwards", paused, func(tm *sla.Timer) error { return tm.Resume(at(0.5)) }, "", "at"},
+		{"zero instant", idle, func(tm *sla.Timer) error { return tm.Start(time.Time{}) }, "", "at"},
+		{"no duration", func() sla.Timer { return sla.Timer{Target: "response"} },
+			func(tm *sla.Timer) error { return tm.Start(at(0)) }, "", "duration"},
+		{"retarget to another name", started,
+			func(tm *sla.Timer) error { return tm.Retarget(sla.Target{Name: "resolution", Duration: time.Hour}) }, "", "target.name"},
+		{"retarget to no duration", started,
+			func(tm *sla.Timer) error { return tm.Retarget(sla.Target{Name: "response"}) }, "", "target.duration"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tm := tt.timer()
+			before := tm.Clone()
+			err := tt.do(&tm)
+			if tt.field == "" {
+				var te *iso20000.TransitionError
+				if !errors.Is(err, iso20000.ErrInvalidTransition) || !errors.As(err, &te) {
+					t.Fatalf("err = %v, want an invalid transition", err)
+				}
+				if te.From != string(tt.from) || te.Kind != "sla timer" {
+					t.Errorf("TransitionError = %+v, want From %s", te, tt.from)
+				}
+			} else {
+				var ve *iso20000.ValidationError
+				if !errors.Is(err, iso20000.ErrValidation) || !errors.As(err, &ve) || ve.Field != tt.field {
+					t.Fatalf("err = %v, want a validation error for %q", err, tt.field)
+				}
+			}
+			if !reflect.DeepEqual(tm, before) {
+				t.Errorf("timer changed by a refused event:\n got %+v\nwant %+v", tm, before)
+			}
+		})
+	}
+}
+
+func TestTimerBusinessHours(t *testing.T) {
+	s := officeHours{}
+	friday := time.Date(2026, 3, 6, 16, 0, 0, 0, time.UTC)
+	tm := sla.Timer{Target: "resolution", Duration: hours(4), Thresholds: []int{50}}
+	if err := tm.Start(friday); err != nil {
+		t.Fatal(err)
+	}
+	// 1h on Friday, 3h on Monday: due Monday 12:00.
+	due, ok := tm.Due(s)
+	if want := time.Date(2026, 3, 9, 12, 0, 0, 0, time.UTC); !ok || !due.Equal(want) {
+		t.Errorf("Due = %v, want %v", due, want)
+	}
+	saturday := time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC)
+	if got := tm.Elapsed(s, saturday); got != time.Hour {
+		t.Errorf("Elapsed on Saturday = %v, want 1h", got)
+	}
+	// The 50 % warning falls at Monday 10:00.
+	next, ok := tm.NextDeadline(s, saturday)
+	if want := time.Date(2026, 3, 9, 10, 0, 0, 0, time.UTC); !ok || next.Percent != 50 || !next.At.Equal(want) {
+		t.Errorf("NextDeadline = %+v, want 50%% at %v", next, want)
+	}
+	// Paused Monday 09:30 to Tuesday 09:30: 0.5h used Monday, due moves to Tuesday 12:00.
+	if err := tm.Pause(time.Date(2026, 3, 9, 9, 30, 0, 0, time.UTC), "pending customer"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tm.Resume(time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	due, _ = tm.Due(s)
+	if want := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC); !due.Equal(want) {
+		t.Errorf("Due after pause = %v, want %v", due, want)
+	}
+	crossed := tm.Crossed(s, time.Date(2026, 3, 10, 11, 0, 0, 0, time.UTC))
+	// 1.5h used before the pause: the 50 % (2h) mark falls half an hour after it.
+	if want := time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC); len(crossed) != 1 || !crossed[0].At.Equal(want) {
+		t.Errorf("Crossed = %+v, want 50%% at %v", crossed, want)
+	}
+}
+
+func TestTimerRetargetAppliesToTimeUsed(t *testing.T) {
+	s := roundTheClock{}
+	tests := []struct {
+		name      string
+		duration  time.Duration
+		remaining time.Duration
+		breached  bool
+		due       time.Time
+	}{
+		{"longer target", hours(8), hours(5), false, at(8)},
+		{"shorter target leaves 1h", hours(4), hours(1), false, at(4)},
+		{"shorter than used breaches at once", hours(2), hours(-1), true, at(2)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tm := sla.Timer{Target: "resolution", Priority: 3, Duration: hours(24)}
+			apply(t, &tm, []step{{sla.EventStart, at(0), ""}})
+			if err := tm.Retarget(sla.Target{Name: "resolution", Priority: 1, Duration: tt.duration}); err != nil {
+				t.Fatal(err)
+			}
+			if tm.Priority != 1 || tm.Duration != tt.duration {
+				t.Errorf("retargeted timer = %+v", tm)
+			}
+			if got := tm.Remaining(s, at(3)); got != tt.remaining {
+				t.Errorf("Remaining = %v, want %v", got, tt.remaining)
+			}
+			if got := tm.Breached(s, at(3)); got != tt.breached {
+				t.Errorf("Breached = %v, want %v", got, tt.breached)
+			}
+			if due, _ := tm.Due(s); !due.Equal(tt.due) {
+				t.Errorf("Due = %v, want %v", due, tt.due)
+			}
+		})
+	}
+}
+
+func TestTimerAlerts(t *testing.T) {
+	s := roundTheClock{}
+	tm := sla.Timer{Target: "response", Duration: hours(10), Thresholds: []int{90, 50, 50, 0, 150, 75}}
+	if got := tm.Alerts(s, at(0)); got != nil {
+		t.Errorf("idle timer has alerts %v", got)
+	}
+	apply(t, &tm, []step{{sla.EventStart, at(0), ""}})
+	want := []sla.Alert{
+		{Target: "response", Percent: 75, At: at(7.5)},
+		{Target: "response", Percent: 90, At: at(9)},
+		{Target: "response", Percent: 100, At: at(10)},
+	}
+	if got := tm.Alerts(s, at(5)); !reflect.DeepEqual(got, want) {
+		t.Errorf("Alerts after 5h =\n%v\nwant (invalid thresholds ignored, 50%% passed)\n%v", got, want)
+	}
+	if next, ok := tm.NextDeadline(s, at(7.5)); !ok || next != want[1] {
+		t.Errorf("NextDeadline at 7.5h = %v, want %v", next, want[1])
+	}
+	if _, ok := tm.NextDeadline(s, at(10)); ok {
+		t.Error("NextDeadline after the breach should be none")
+	}
+	apply(t, &tm, []step{{sla.EventPause, at(6), "x"}})
+	if got := tm.Alerts(s, at(6)); got != nil {
+		t.Errorf("paused timer has alerts %v", got)
+	}
+	if !want[2].Breach() || want[1].Breach() {
+		t.Error("Breach() wrong")
+	}
+}
+
+func TestTimerJSON(t *testing.T) {
+	paris := time.FixedZone("CET", 3600)
+	tm := sla.Timer{Target: "resolution", Priority: 2, Service: "email", Duration: hours(8), Thresholds: []int{50, 75, 90}}
+	apply(t, &tm, []step{
+		{sla.EventStart, at(0).In(paris), ""},
+		{sla.EventPause, at(1), "pending customer"},
+		{sla.EventResume, at(2), ""},
+		{sla.EventStop, at(3), ""},
+		{sla.EventRestart, at(5), ""},
+	})
+	b, err := json.Marshal(tm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"target":"resolution","priority":2,"service":"email","duration":28800000000000,"thresholds":[50,75,90],` +
+		`"cycles":[{"start":"2026-03-02T09:00:00Z","stop":"2026-03-02T12:00:00Z","pauses":[{"start":"2026-03-02T10:00:00Z","end":"2026-03-02T11:00:00Z","reason":"pending customer"}]},` +
+		`{"start":"2026-03-02T14:00:00Z"}]}`
+	if string(b) != want {
+		t.Errorf("JSON =\n%s\nwant\n%s", b, want)
+	}
+	var back sla.Timer
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, tm) {
+		t.Errorf("round trip =\n%+v\nwant\n%+v", back, tm)
+	}
+	if back.Status() != sla.TimerRunning || back.Elapsed(roundTheClock{}, at(6)) != time.Hour {
+		t.Errorf("decoded timer reads %s, %v", back.Status(), back.Elapsed(roundTheClock{}, at(6)))
+	}
+	// Previous cycles stay measurable.
+	if got := back.Cycles[0].Elapsed(roundTheClock{}, at(9)); got != hours(2) {
+		t.Errorf("first cycle elapsed %v, want 2h", got)
+	}
+}
+
+func TestTimerCloneIsDeep(t *testing.T) {
+	tm := sla.Timer{Target: "response", Duration: time.Hour, Thresholds: []int{50}}
+	apply(t, &tm, []step{{sla.EventStart, at(0), ""}, {sla.EventPause, at(0.1), "x"}})
+	c := tm.Clone()
+	c.Thresholds[0] = 60
+	c.Cycles[0].Pauses[0].Reason = "changed"
+	if tm.Thresholds[0] != 50 || tm.Cycles[0].Pauses[0].Reason != "x" {
+		t.Error("Clone shares memory with the original")
+	}
+}

@@ -1,0 +1,302 @@
+package sla
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/servicekit/iso20000"
+)
+
+// Well-known target names. A [Policy] accepts any name; process packages use
+// these two.
+const (
+	// TargetResponse is the time allowed until a record is acknowledged.
+	TargetResponse = "response"
+	// TargetResolution is the time allowed until a record is resolved.
+	TargetResolution = "resolution"
+)
+
+// DefaultThresholds returns the warning thresholds a [Policy] uses unless
+// told otherwise: 50 %, 75 % and 90 % of the target.
+func DefaultThresholds() []int { return []int{50, 75, 90} }
+
+// Target is one service level target: the business time allowed for records
+// of a priority (and optionally of one service) to reach a milestone, such as
+// resolution within 4 hours of the service-hours schedule for priority 2.
+type Target struct {
+	// Name names the milestone measured, usually [TargetResponse] or
+	// [TargetResolution].
+	Name string
+	// Priority is the priority the target applies to, 1 being the highest.
+	Priority int
+	// Service restricts the target to records of one service; empty makes it
+	// the default for every service without a target of its own.
+	Service string
+	// Duration is the business time allowed.
+	Duration time.Duration
+	// Schedule tells the business time in which Duration counts, such as a
+	// 9–5 calendar with bank holidays or a 24×7 schedule.
+	Schedule Schedule
+}
+
+type targetKey struct {
+	name     string
+	priority int
+	service  string
+}
+
+func (t Target) key() targetKey { return targetKey{t.Name, t.Priority, t.Service} }
+
+// Policy is a service level policy (ISO/IEC 20000-1:2018, 8.3.3 service level
+// management): the targets per priority and service, the warning thresholds,
+// and which lifecycle states of a record pause or stop its timers.
+//
+// # Policies, timers and reports
+//
+// A Policy is built once from configuration with [NewPolicy] and is
+// immutable. For each record and target a process package keeps a [Timer],
+// made by [Policy.NewTimer], embedded in the record and persisted with it. On
+// every state change the package calls [Policy.OnState], which starts,
+// pauses, resumes or stops the timer; on a reopen it calls [Timer.Restart];
+// on a priority change [Policy.Retarget]. [Policy.Measure] answers the due
+// time, elapsed and remaining business time, percent used, whether it is
+// breached and which thresholds it crossed. A [DueList] holds the pending
+// alerts of many timers and hands out, in order, those due by an instant,
+// for a scheduler that runs every minute. [Agreements] keeps service level
+// agreements in a store, audited; [NewReport] and [Availability] compute
+// attainment, mean times and availability over a period.
+//
+// A Policy is safe for concurrent use.
+type Policy struct {
+	targets    []Target
+	byKey      map[targetKey]Target
+	thresholds []int
+	pause      map[string]bool
+	stop       map[string]map[string]bool // target name -> states
+}
+
+// PolicyOption configures a [Policy].
+type PolicyOption func(*Policy)
+
+// WithTargets adds targets to the policy.
+func WithTargets(targets ...Target) PolicyOption {
+	return func(p *Policy) { p.targets = append(p.targets, targets...) }
+}
+
+// WithThresholds sets the warning thresholds, in percent of a target,
+// ascending, each between 1 and 99; none disables warnings. The default is
+// [DefaultThresholds].
+func WithThresholds(percents ...int) PolicyOption {
+	return func(p *Policy) { p.thresholds = slices.Clone(percents) }
+}
+
+// WithPauseStates names the record states that pause every timer, such as
+// "pending customer" and "pending supplier".
+func WithPauseStates(states ...string) PolicyOption {
+	return func(p *Policy) {
+		for _, s := range states {
+			p.pause[s] = true
+		}
+	}
+}
+
+// WithStopStates names the record states that stop the timers of the named
+// target: for example "in progress" stops the response timer, and "resolved"
+// and "closed" stop the resolution timer.
+func WithStopStates(target string, states ...string) PolicyOption {
+	return func(p *Policy) {
+		if p.stop[target] == nil {
+			p.stop[target] = map[string]bool{}
+		}
+		for _, s := range states {
+			p.stop[target][s] = true
+		}
+	}
+}
+
+// NewPolicy returns the policy the options describe. It needs at least one
+// target; invalid options give a *[iso20000.ValidationError] naming the
+// field, such as "targets[2].duration", "thresholds" or "pause_states".
+func NewPolicy(opts ...PolicyOption) (*Policy, error) {
+	p := &Policy{thresholds: DefaultThresholds(), pause: map[string]bool{}, stop: map[string]map[string]bool{}}
+	for _, o := range opts {
+		o(p)
+	}
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	p.byKey = make(map[targetKey]Target, len(p.targets))
+	for _, t := range p.targets {
+		p.byKey[t.key()] = t
+	}
+	return p, nil
+}
+
+func (p *Policy) validate() error {
+	if len(p.targets) == 0 {
+		return &iso20000.ValidationError{Field: "targets", Reason: "must not be empty"}
+	}
+	seen := map[targetKey]int{}
+	for i, t := range p.targets {
+		field := func(name string) string { return fmt.Sprintf("targets[%d]%s", i, name) }
+		switch {
+		case t.Name == "":
+			return &iso20000.ValidationError{Field: field(".name"), Reason: "must not be empty"}
+		case t.Priority < 1:
+			return &iso20000.ValidationError{Field: field(".priority"), Reason: "must be 1 or more"}
+		case t.Duration <= 0:
+			return &iso20000.ValidationError{Field: field(".duration"), Reason: "must be positive"}
+		case t.Schedule == nil:
+			return &iso20000.ValidationError{Field: field(".schedule"), Reason: "must not be nil"}
+		}
+		if j, dup := seen[t.key()]; dup {
+			return &iso20000.ValidationError{Field: field(""), Reason: fmt.Sprintf("duplicates targets[%d]", j)}
+		}
+		seen[t.key()] = i
+	}
+	for i, pc := range p.thresholds {
+		if pc < 1 || pc > 99 || i > 0 && pc <= p.thresholds[i-1] {
+			return &iso20000.ValidationError{Field: "thresholds", Reason: "must be ascending percentages between 1 and 99"}
+		}
+	}
+	if p.pause[""] {
+		return &iso20000.ValidationError{Field: "pause_states", Reason: "must not contain an empty state"}
+	}
+	for _, target := range slices.Sorted(maps.Keys(p.stop)) {
+		for _, s := range slices.Sorted(maps.Keys(p.stop[target])) {
+			switch {
+			case s == "":
+				return &iso20000.ValidationError{Field: "stop_states", Reason: "must not contain an empty state"}
+			case p.pause[s]:
+				return &iso20000.ValidationError{Field: "stop_states",
+					Reason: fmt.Sprintf("state %q both pauses and stops %s timers", s, target)}
+			}
+		}
+	}
+	return nil
+}
+
+// Targets returns the policy's targets, in the order they were given.
+func (p *Policy) Targets() []Target { return slices.Clone(p.targets) }
+
+// Thresholds returns the warning thresholds in percent, ascending.
+func (p *Policy) Thresholds() []int { return slices.Clone(p.thresholds) }
+
+// PauseStates returns the states that pause timers, sorted.
+func (p *Policy) PauseStates() []string { return slices.Sorted(maps.Keys(p.pause)) }
+
+// StopStates returns the states that stop the timers of the named target, sorted.
+func (p *Policy) StopStates(target string) []string { return slices.Sorted(maps.Keys(p.stop[target])) }
+
+// Target returns the target called name for records of the given priority
+// and service: the service's own target when there is one, else the default
+// target (the one without a service). It returns a *[iso20000.NotFoundError]
+// of kind "sla target" when there is neither.
+func (p *Policy) Target(name string, priority int, service string) (Target, error) {
+	if t, ok := p.byKey[targetKey{name, priority, service}]; ok {
+		return t, nil
+	}
+	if t, ok := p.byKey[targetKey{name, priority, ""}]; ok {
+		return t, nil
+	}
+	return Target{}, &iso20000.NotFoundError{Kind: "sla target", ID: fmt.Sprintf("%s/P%d/%s", name, priority, service)}
+}
+
+// NewTimer returns an idle [Timer] for the target called name of a record of
+// the given priority and service, with the policy's thresholds. The timer
+// keeps the record's service (not the target's), so that later lookups find a
+// service-specific target.
+func (p *Policy) NewTimer(name string, priority int, service string) (Timer, error) {
+	t, err := p.Target(name, priority, service)
+	if err != nil {
+		return Timer{}, err
+	}
+	tm := NewTimer(t, p.thresholds...)
+	tm.Service = service
+	return tm, nil
+}
+
+// Retarget applies the target for a new priority and service to t, after the
+// record's priority or service changed. The new duration applies to the
+// business time already used (see [Timer]). It returns the lookup error of
+// [Policy.Target] and changes nothing when there is no such target.
+func (p *Policy) Retarget(t *Timer, priority int, service string) error {
+	target, err := p.Target(t.Target, priority, service)
+	if err != nil {
+		return err
+	}
+	if err := t.Retarget(target); err != nil {
+		return err
+	}
+	t.Service = service
+	return nil
+}
+
+// Schedule returns the schedule of the target t measures, looked up by the
+// timer's target name, priority and service.
+func (p *Policy) Schedule(t *Timer) (Schedule, error) {
+	target, err := p.Target(t.Target, t.Priority, t.Service)
+	if err != nil {
+		return nil, err
+	}
+	return target.Schedule, nil
+}
+
+// Measure returns the [Reading] of t at now under the schedule of its target.
+func (p *Policy) Measure(t *Timer, now time.Time) (Reading, error) {
+	s, err := p.Schedule(t)
+	if err != nil {
+		return Reading{}, err
+	}
+	return t.Measure(s, now), nil
+}
+
+// OnState applies to t the record's entry into state at instant at, and
+// returns the events it applied, in order:
+//
+//   - a stop state of t's target stops a running or paused timer;
+//   - a pause state starts an idle timer and pauses it, and pauses a running
+//     one (the state is the pause reason);
+//   - any other state starts an idle timer and resumes a paused one.
+//
+// Otherwise nothing happens and OnState returns no events. In particular a
+// stopped timer stays stopped: on a reopen the process calls [Timer.Restart]
+// itself, and then OnState for the state the record reopened into. An error
+// (an instant before the timer's last event) changes nothing.
+func (p *Policy) OnState(t *Timer, state string, at time.Time) ([]TimerEvent, error) {
+	next := t.Clone()
+	var events []TimerEvent
+	apply := func(ev TimerEvent, f func() error) error {
+		if err := f(); err != nil {
+			return err
+		}
+		events = append(events, ev)
+		return nil
+	}
+	var err error
+	switch st := next.Status(); {
+	case st == TimerStopped:
+	case p.stop[t.Target][state]:
+		if st != TimerIdle {
+			err = apply(EventStop, func() error { return next.Stop(at) })
+		}
+	case p.pause[state]:
+		if st == TimerIdle {
+			err = apply(EventStart, func() error { return next.Start(at) })
+		}
+		if err == nil && st != TimerPaused {
+			err = apply(EventPause, func() error { return next.Pause(at, state) })
+		}
+	case st == TimerIdle:
+		err = apply(EventStart, func() error { return next.Start(at) })
+	case st == TimerPaused:
+		err = apply(EventResume, func() error { return next.Resume(at) })
+	}
+	if err != nil {
+		return nil, err
+	}
+	*t = next
+	return events, nil
+}
