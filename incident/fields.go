@@ -1,0 +1,32 @@
+package incident
+
+import "github.com/servicekit/iso20000/internal/workflow"
+
+// audited lists the fields whose changes the audit trail records, in order.
+// The append-only logs are recorded by what was appended (see spec.Logs).
+var audited = []workflow.Field[Incident]{
+	{Name: "title", Get: func(i *Incident) string { return i.Title }},
+	{Name: "description", Get: func(i *Incident) string { return i.Description }},
+	{Name: "service", Get: func(i *Incident) string { return i.Service }},
+	{Name: "config_items", Get: func(i *Incident) string { return workflow.List(i.ConfigItems) }},
+	{Name: "caller", Get: func(i *Incident) string { return i.Caller }},
+	{Name: "category", Get: func(i *Incident) string { return i.Category }},
+	{Name: "impact", Get: func(i *Incident) string { return workflow.Int(i.Impact) }},
+	{Name: "urgency", Get: func(i *Incident) string { return workflow.Int(i.Urgency) }},
+	{Name: "priority", Get: func(i *Incident) string { return workflow.Int(i.Priority) }},
+	{Name: "priority_reason", Get: func(i *Incident) string { return i.PriorityReason }},
+	{Name: "group", Get: func(i *Incident) string { return i.Group }},
+	{Name: "assignee", Get: func(i *Incident) string { return i.Assignee }},
+	{Name: "state", Get: func(i *Incident) string { return string(i.State) }},
+	{Name: "hold_reason", Get: func(i *Incident) string { return string(i.HoldReason) }},
+	{Name: "resolution_code", Get: func(i *Incident) string { return i.ResolutionCode }},
+	{Name: "resolution_notes", Get: func(i *Incident) string { return i.ResolutionNotes }},
+	{Name: "cancel_reason", Get: func(i *Incident) string { return i.CancelReason }},
+	{Name: "acknowledged_at", Get: func(i *Incident) string { return workflow.Time(i.AcknowledgedAt) }},
+	{Name: "resolved_at", Get: func(i *Incident) string { return workflow.Time(i.ResolvedAt) }},
+	{Name: "closed_at", Get: func(i *Incident) string { return workflow.Time(i.ClosedAt) }},
+	{Name: "reopen_count", Get: func(i *Incident) string { return workflow.Int(i.ReopenCount) }},
+	{Name: "problems", Get: func(i *Incident) string { return workflow.List(i.Problems) }},
+	{Name: "changes", Get: func(i *Incident) string { return workflow.List(i.Changes) }},
+	{Name: "major", Get: func(i *Incident) string { return workflow.Bool(i.Major) }},
+}

@@ -1,0 +1,90 @@
+package incident
+
+import (
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Incident is an unplanned interruption to a service, a reduction in its
+// quality, or an event that has not yet affected it (ISO/IEC 20000-1:2018 3.2.6).
+//
+// Records are values: the [Service] returns copies, and changing a copy
+// changes nothing stored. Change an incident through the Service's methods.
+type Incident struct {
+	// ID identifies the incident.
+	ID uuid.UUID `json:"id"`
+	// Number is the human reference, such as "INC-000123": unique and
+	// gap-free per store.
+	Number string `json:"number"`
+	// Title summarises the incident; Description details it.
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
+	// Service is the affected service.
+	Service string `json:"service,omitempty"`
+	// ConfigItems are the IDs of the affected configuration items (package config).
+	ConfigItems []string `json:"config_items,omitempty"`
+	// Caller is the ID of the person who reported the incident.
+	Caller string `json:"caller,omitempty"`
+	// Category classifies the incident.
+	Category string `json:"category,omitempty"`
+	// Impact and Urgency give the Priority through the service's [Matrix].
+	Impact   Level    `json:"impact"`
+	Urgency  Level    `json:"urgency"`
+	Priority Priority `json:"priority"`
+	// PriorityReason is set when the priority was overridden, and says why.
+	PriorityReason string `json:"priority_reason,omitempty"`
+	// Group is the assignment group; Assignee the person working on it.
+	Group    string `json:"group,omitempty"`
+	Assignee string `json:"assignee,omitempty"`
+	// State is the lifecycle state.
+	State State `json:"state"`
+	// HoldReason says why the incident is on hold (see [HoldReason]).
+	HoldReason HoldReason `json:"hold_reason,omitempty"`
+	// ResolutionCode and ResolutionNotes record how it was resolved.
+	ResolutionCode  string `json:"resolution_code,omitempty"`
+	ResolutionNotes string `json:"resolution_notes,omitempty"`
+	// CancelReason says why it was cancelled.
+	CancelReason string `json:"cancel_reason,omitempty"`
+	// Timestamps, in UTC. Zero means "not yet".
+	OpenedAt       time.Time `json:"opened_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	AcknowledgedAt time.Time `json:"acknowledged_at,omitzero"`
+	ResolvedAt     time.Time `json:"resolved_at,omitzero"`
+	ClosedAt       time.Time `json:"closed_at,omitzero"`
+	// ReopenCount counts reopenings after resolution.
+	ReopenCount int `json:"reopen_count,omitempty"`
+	// Problems and Changes are the IDs of linked problem and change records.
+	Problems []string `json:"problems,omitempty"`
+	Changes  []string `json:"changes,omitempty"`
+	// Major marks a major incident (see [Service.DeclareMajor]).
+	Major bool `json:"major,omitempty"`
+	// WorkNotes is the append-only work log.
+	WorkNotes []Note `json:"work_notes,omitempty"`
+	// Communications is the communication log of a major incident.
+	Communications []Note `json:"communications,omitempty"`
+	// Version is the optimistic-concurrency version of the stored record.
+	Version int64 `json:"version"`
+}
+
+// Note is an entry of an append-only log: who wrote what, when.
+type Note struct {
+	At     time.Time `json:"at"`
+	Author string    `json:"author"`
+	Text   string    `json:"text"`
+}
+
+// Clone returns a deep copy of the incident.
+func (i Incident) Clone() Incident {
+	i.ConfigItems = slices.Clone(i.ConfigItems)
+	i.Problems = slices.Clone(i.Problems)
+	i.Changes = slices.Clone(i.Changes)
+	i.WorkNotes = slices.Clone(i.WorkNotes)
+	i.Communications = slices.Clone(i.Communications)
+	return i
+}
+
+// Open reports whether the incident is still being worked on (not resolved,
+// closed or cancelled).
+func (i *Incident) Open() bool { return OpenStates.Contains(i.State) }

@@ -1,0 +1,72 @@
+package incident
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/servicekit/iso20000"
+)
+
+// Option configures a [Service].
+type Option func(*Service)
+
+// WithClock sets the clock (default iso20000.SystemClock). Tests use clocktest.
+func WithClock(c iso20000.Clock) Option { return func(s *Service) { s.clock = c } }
+
+// WithAuthorizer sets the authorizer (default: a RoleAuthorizer with
+// [DefaultGrants] and the segregation-of-duties rules of [DefaultRules]).
+func WithAuthorizer(a iso20000.Authorizer) Option { return func(s *Service) { s.authz = a } }
+
+// WithMatrix sets the impact × urgency priority matrix (default [DefaultMatrix]).
+func WithMatrix(m Matrix) Option { return func(s *Service) { s.matrix = m } }
+
+// WithReopenWindow sets how long after resolution an incident may be
+// reopened (default 7 days). A negative window allows reopening at any time.
+func WithReopenWindow(d time.Duration) Option { return func(s *Service) { s.reopenWindow = d } }
+
+// WithIDs sets the generator of record IDs (default uuid.New). Tests and
+// imports use it for deterministic IDs.
+func WithIDs(next func() uuid.UUID) Option { return func(s *Service) { s.newID = next } }
+
+// Roles of the default authorisation policy.
+const (
+	// RoleRequester may open incidents and requests and add notes.
+	RoleRequester = "requester"
+	// RoleAgent works incidents and requests: assign, start, hold, resolve, close...
+	RoleAgent = "agent"
+	// RoleIncidentManager may in addition declare major incidents and
+	// override priorities.
+	RoleIncidentManager = "incident-manager"
+	// RoleApprover approves service requests.
+	RoleApprover = "approver"
+)
+
+// DefaultGrants are the grants of the default authorizer: which roles may
+// perform which action. Merge them with other packages' grants with
+// iso20000.MergeGrants when building an application-wide authorizer.
+var DefaultGrants = iso20000.Grants{
+	"incident.open":        {RoleRequester, RoleAgent, RoleIncidentManager, iso20000.RoleSystem},
+	"incident.note":        {RoleRequester, RoleAgent, RoleIncidentManager},
+	"incident.update":      {RoleAgent, RoleIncidentManager},
+	"incident.link":        {RoleAgent, RoleIncidentManager},
+	"incident.assign":      {RoleAgent, RoleIncidentManager},
+	"incident.start":       {RoleAgent, RoleIncidentManager},
+	"incident.hold":        {RoleAgent, RoleIncidentManager},
+	"incident.resume":      {RoleAgent, RoleIncidentManager},
+	"incident.resolve":     {RoleAgent, RoleIncidentManager},
+	"incident.close":       {RoleAgent, RoleIncidentManager, iso20000.RoleSystem},
+	"incident.reopen":      {RoleRequester, RoleAgent, RoleIncidentManager},
+	"incident.cancel":      {RoleAgent, RoleIncidentManager},
+	"incident.escalate":    {RoleAgent, RoleIncidentManager, iso20000.RoleSystem},
+	"incident.priority":    {RoleIncidentManager},
+	"incident.major":       {RoleIncidentManager},
+	"incident.communicate": {RoleIncidentManager},
+}
+
+// DefaultRules are the segregation-of-duties rules of the default authorizer.
+// Incidents have none by default; service requests forbid approving one's own
+// request.
+var DefaultRules = []iso20000.Rule{
+	iso20000.SeparateDuties("request.approve", "requester"),
+	iso20000.SeparateDuties("request.reject", "requester"),
+}

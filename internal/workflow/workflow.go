@@ -1,0 +1,243 @@
+// Package workflow is the one path every process package's mutations take:
+// authorise the actor, read the record, let the use case apply lifecycle
+// transitions, guards and edits, save with optimistic versioning and append
+// the audit entry with the changed fields, all in one unit of work; audit
+// denied attempts. Process packages (incident, problem, change, ...) describe
+// their record type with a [Spec] and call an [Engine]; they never import
+// each other, and none of them re-implements this sequence.
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/servicekit/iso20000"
+	"github.com/servicekit/iso20000/audit"
+	"github.com/servicekit/iso20000/store"
+)
+
+// Field is one audited field of a record type, rendered as text.
+type Field[T any] struct {
+	Name string
+	Get  func(*T) string
+}
+
+// Log is an append-only list of a record type, audited by what was appended.
+type Log[T any] struct {
+	Name string
+	Len  func(*T) int
+	// Text returns the text of the i-th element.
+	Text func(r *T, i int) string
+}
+
+// Spec describes a record type to the [Engine].
+type Spec[T any] struct {
+	// Kind is the record kind ("incident"); actions are "<kind>.<verb>".
+	Kind string
+	// Records is the typed collection.
+	Records *store.Collection[T]
+	// ID returns the record's ID; State its lifecycle state.
+	ID    func(*T) string
+	State func(*T) string
+	// Attrs returns the request attributes authorisation rules may use.
+	Attrs func(*T) map[string]string
+	// Stamp records the new version and the time of a change on the record.
+	Stamp func(r *T, version int64, now time.Time)
+	// Fields and Logs are what the audit entry's changes are computed from.
+	Fields []Field[T]
+	Logs   []Log[T]
+}
+
+// Engine runs the mutations of one record type. It is safe for concurrent use.
+type Engine[T any] struct {
+	Spec  *Spec[T]
+	Store store.Store
+	Clock iso20000.Clock
+	Authz iso20000.Authorizer
+	// Clone deep-copies a record (the before image of the diff).
+	Clone func(T) T
+}
+
+// Details are the audit entry's free data beside the field changes.
+type Details map[string]string
+
+// Apply changes a copy of the stored record at time now, returning the
+// audit details, or an error that discards the whole change.
+type Apply[T any] func(r *T, now time.Time) (Details, error)
+
+// maxAttempts bounds automatic retries of a change that was not pinned to a
+// version and met a concurrent update (possible on PostgreSQL).
+const maxAttempts = 3
+
+// Now returns the engine clock's time in UTC.
+func (e *Engine[T]) Now() time.Time { return e.Clock.Now().UTC() }
+
+// Change applies a use case to the record with the given ID: read it, check
+// version (0 means the latest, retried a few times on a concurrent update),
+// authorise "<kind>.<verb>" with the record's attributes, apply, save and
+// append the audit entry, in one unit of work. A denied attempt is audited in
+// a unit of work of its own and returned.
+func (e *Engine[T]) Change(ctx context.Context, actor iso20000.Actor, id string, version int64, verb string, apply Apply[T]) (T, error) {
+	var zero T
+	if err := actor.Validate(); err != nil {
+		return zero, err
+	}
+	action := e.Spec.Kind + "." + verb
+	var out T
+	var denied, err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		denied = nil
+		err = e.Store.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+			v, err := e.Spec.Records.Get(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if version != 0 && v.Version != version {
+				return &iso20000.ConflictError{Kind: e.Spec.Kind, ID: id, Expected: version, Actual: v.Version}
+			}
+			r := v.Value
+			req := iso20000.Request{Actor: actor, Action: action, ID: id, Attrs: e.Spec.Attrs(&r)}
+			if err := e.Authz.Authorize(ctx, req); err != nil {
+				denied = err
+				return err
+			}
+			before := e.Clone(r)
+			now := e.Now()
+			d, err := apply(&r, now)
+			if err != nil {
+				return err
+			}
+			e.Spec.Stamp(&r, v.Version+1, now)
+			if _, err := e.Spec.Records.Update(ctx, tx, r, v.Version); err != nil {
+				return err
+			}
+			_, err = tx.Append(ctx, e.entry(actor, action, now, &before, &r, d))
+			out = r
+			return err
+		})
+		if version != 0 || !errors.Is(err, iso20000.ErrConflict) {
+			break
+		}
+	}
+	if denied != nil {
+		return zero, e.Denied(ctx, actor, action, id, denied)
+	}
+	return out, err
+}
+
+// Authorize checks an action that has no stored record yet (creating one),
+// auditing a denial.
+func (e *Engine[T]) Authorize(ctx context.Context, actor iso20000.Actor, verb string, attrs map[string]string) error {
+	if err := actor.Validate(); err != nil {
+		return err
+	}
+	action := e.Spec.Kind + "." + verb
+	if err := e.Authz.Authorize(ctx, iso20000.Request{Actor: actor, Action: action, Attrs: attrs}); err != nil {
+		return e.Denied(ctx, actor, action, "", err)
+	}
+	return nil
+}
+
+// Create stores a new record built by build inside the unit of work (which
+// may take a number with tx.NextNumber) and appends its audit entry. The
+// caller authorises first with [Engine.Authorize].
+func (e *Engine[T]) Create(ctx context.Context, actor iso20000.Actor, verb string, build func(ctx context.Context, tx store.Tx, now time.Time) (T, Details, error)) (T, error) {
+	var out T
+	err := e.Store.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+		now := e.Now()
+		r, d, err := build(ctx, tx, now)
+		if err != nil {
+			return err
+		}
+		e.Spec.Stamp(&r, 1, now)
+		if _, err := e.Spec.Records.Insert(ctx, tx, r); err != nil {
+			return err
+		}
+		var none T
+		_, err = tx.Append(ctx, e.entry(actor, e.Spec.Kind+"."+verb, now, &none, &r, d))
+		out = r
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
+}
+
+// Get reads one record in a read-only unit of work.
+func (e *Engine[T]) Get(ctx context.Context, id string) (T, error) {
+	var out T
+	err := e.Store.View(ctx, func(ctx context.Context, tx store.Tx) error {
+		v, err := e.Spec.Records.Get(ctx, tx, id)
+		out = v.Value
+		return err
+	})
+	return out, err
+}
+
+// List reads one page of records matching q in a read-only unit of work.
+func (e *Engine[T]) List(ctx context.Context, q store.Query) ([]T, string, error) {
+	var out []T
+	var next string
+	err := e.Store.View(ctx, func(ctx context.Context, tx store.Tx) error {
+		vs, n, err := e.Spec.Records.List(ctx, tx, q)
+		out = make([]T, len(vs))
+		for i, v := range vs {
+			out[i] = v.Value
+		}
+		next = n
+		return err
+	})
+	return out, next, err
+}
+
+func (e *Engine[T]) entry(actor iso20000.Actor, action string, now time.Time, before, after *T, d Details) audit.Entry {
+	return audit.Entry{
+		Time:     now,
+		Actor:    actor.ID,
+		Action:   action,
+		Kind:     e.Spec.Kind,
+		EntityID: e.Spec.ID(after),
+		From:     e.Spec.State(before),
+		To:       e.Spec.State(after),
+		Changes:  e.Spec.Diff(before, after),
+		Data:     d,
+	}
+}
+
+// Diff returns the audited changes from before to after: each changed field
+// with its old and new value, then every element appended to the logs.
+func (s *Spec[T]) Diff(before, after *T) []audit.Change {
+	var out []audit.Change
+	for _, f := range s.Fields {
+		if o, n := f.Get(before), f.Get(after); o != n {
+			out = append(out, audit.Change{Field: f.Name, Old: o, New: n})
+		}
+	}
+	for _, l := range s.Logs {
+		for i := l.Len(before); i < l.Len(after); i++ {
+			out = append(out, audit.Change{Field: l.Name, New: l.Text(after, i)})
+		}
+	}
+	return out
+}
+
+// Denied records a denied attempt in its own unit of work and returns the
+// denial (joined with the auditing error if that failed).
+func (e *Engine[T]) Denied(ctx context.Context, actor iso20000.Actor, action, id string, denied error) error {
+	_, err := e.Store.Trail().Append(ctx, audit.Entry{
+		Time:     e.Now(),
+		Actor:    actor.ID,
+		Action:   "denied:" + action,
+		Kind:     e.Spec.Kind,
+		EntityID: id,
+		Data:     map[string]string{"reason": denied.Error()},
+	})
+	if err != nil {
+		return errors.Join(denied, fmt.Errorf("%s: auditing the denied attempt: %w", e.Spec.Kind, err))
+	}
+	return denied
+}
