@@ -7,26 +7,50 @@ import (
 	"github.com/servicekit/iso20000"
 )
 
-// Option configures a [Service].
-type Option func(*Service)
+// Option configures a [Service] or a [RequestService].
+type Option func(*config)
+
+// config is what the options set; both services read it.
+type config struct {
+	clock        iso20000.Clock
+	authz        iso20000.Authorizer
+	matrix       Matrix
+	reopenWindow time.Duration
+	newID        func() uuid.UUID
+}
+
+// newConfig applies opts over the defaults.
+func newConfig(opts []Option) config {
+	c := config{
+		clock:        iso20000.SystemClock,
+		authz:        iso20000.NewRoleAuthorizer(DefaultGrants, DefaultRules...),
+		matrix:       DefaultMatrix,
+		reopenWindow: 7 * 24 * time.Hour,
+		newID:        uuid.New,
+	}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
 
 // WithClock sets the clock (default iso20000.SystemClock). Tests use clocktest.
-func WithClock(c iso20000.Clock) Option { return func(s *Service) { s.clock = c } }
+func WithClock(c iso20000.Clock) Option { return func(s *config) { s.clock = c } }
 
 // WithAuthorizer sets the authorizer (default: a RoleAuthorizer with
 // [DefaultGrants] and the segregation-of-duties rules of [DefaultRules]).
-func WithAuthorizer(a iso20000.Authorizer) Option { return func(s *Service) { s.authz = a } }
+func WithAuthorizer(a iso20000.Authorizer) Option { return func(s *config) { s.authz = a } }
 
 // WithMatrix sets the impact × urgency priority matrix (default [DefaultMatrix]).
-func WithMatrix(m Matrix) Option { return func(s *Service) { s.matrix = m } }
+func WithMatrix(m Matrix) Option { return func(s *config) { s.matrix = m } }
 
 // WithReopenWindow sets how long after resolution an incident may be
 // reopened (default 7 days). A negative window allows reopening at any time.
-func WithReopenWindow(d time.Duration) Option { return func(s *Service) { s.reopenWindow = d } }
+func WithReopenWindow(d time.Duration) Option { return func(s *config) { s.reopenWindow = d } }
 
 // WithIDs sets the generator of record IDs (default uuid.New). Tests and
 // imports use it for deterministic IDs.
-func WithIDs(next func() uuid.UUID) Option { return func(s *Service) { s.newID = next } }
+func WithIDs(next func() uuid.UUID) Option { return func(s *config) { s.newID = next } }
 
 // Roles of the default authorisation policy.
 const (

@@ -21,12 +21,8 @@ import (
 //
 // A Service is safe for concurrent use.
 type Service struct {
-	engine       *workflow.Engine[Incident]
-	clock        iso20000.Clock
-	authz        iso20000.Authorizer
-	matrix       Matrix
-	reopenWindow time.Duration
-	newID        func() uuid.UUID
+	config
+	engine *workflow.Engine[Incident]
 }
 
 // records is the typed collection of incidents.
@@ -62,16 +58,7 @@ var spec = &workflow.Spec[Incident]{
 
 // NewService returns a Service storing incidents in st.
 func NewService(st store.Store, opts ...Option) (*Service, error) {
-	s := &Service{
-		clock:        iso20000.SystemClock,
-		authz:        iso20000.NewRoleAuthorizer(DefaultGrants, DefaultRules...),
-		matrix:       DefaultMatrix,
-		reopenWindow: 7 * 24 * time.Hour,
-		newID:        uuid.New,
-	}
-	for _, o := range opts {
-		o(s)
-	}
+	s := &Service{config: newConfig(opts)}
 	if st == nil {
 		return nil, &iso20000.ValidationError{Field: "store", Reason: "must not be nil"}
 	}
