@@ -1,0 +1,312 @@
+package memory
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/google/btree"
+
+	"github.com/servicekit/iso20000/store"
+)
+
+// rec is one stored record. Index items point to it; an update changes it in
+// place, so the indexes whose keys did not change need no work.
+type rec struct {
+	id      string
+	version int64
+	keys    store.Keys
+	value   any
+}
+
+// doc returns the record as a Doc holding a copy of its value.
+func (r *rec) doc(c store.Codec) store.Doc {
+	return store.Doc{ID: r.id, Version: r.version, Keys: r.keys, Value: c.Clone(r.value)}
+}
+
+// item is an index entry: the sort key (Unix nanoseconds of Created or Due)
+// and ID, which order it, and the record.
+type item struct {
+	key int64
+	id  string
+	r   *rec
+}
+
+func less(a, b item) bool { return a.key < b.key || (a.key == b.key && a.id < b.id) }
+
+// field names an indexed key: every record is in the fAll trees, and in the
+// trees of its status, owner, group, service and priority when set.
+type field uint8
+
+const (
+	fAll field = iota
+	fStatus
+	fOwner
+	fGroup
+	fService
+	fPriority
+	numFields
+)
+
+// tree identifies one index: a field's value under one order. Trees of order
+// ByDue hold only records with a due time.
+type tree struct {
+	f     field
+	order store.Order
+	s     string // the value of a string field
+	n     int    // the value of fPriority
+}
+
+// treeOf returns the tree of k for f under order, and false when k is not in
+// any tree of f (the field is unset, or order is ByDue and k has no Due).
+func treeOf(k *store.Keys, f field, order store.Order) (tree, bool) {
+	if order == store.ByDue && k.Due.IsZero() {
+		return tree{}, false
+	}
+	t := tree{f: f, order: order}
+	switch f {
+	case fStatus:
+		t.s = k.Status
+	case fOwner:
+		t.s = k.Owner
+	case fGroup:
+		t.s = k.Group
+	case fService:
+		t.s = k.Service
+	case fPriority:
+		t.n = k.Priority
+		return t, t.n != 0
+	}
+	return t, f == fAll || t.s != ""
+}
+
+var orders = [...]store.Order{store.ByCreated, store.ByDue}
+
+// kind holds the records of one kind and their indexes.
+type kind struct {
+	degree int
+	docs   map[string]*rec
+	trees  map[tree]*btree.BTreeG[item]
+}
+
+func newKind(degree int) *kind {
+	return &kind{degree: degree, docs: make(map[string]*rec), trees: make(map[tree]*btree.BTreeG[item])}
+}
+
+// get returns the record with the given ID, or nil; k may be nil.
+func (k *kind) get(id string) *rec {
+	if k == nil {
+		return nil
+	}
+	return k.docs[id]
+}
+
+func (k *kind) add(t tree, it item) {
+	bt := k.trees[t]
+	if bt == nil {
+		bt = btree.NewG(k.degree, less)
+		k.trees[t] = bt
+	}
+	bt.ReplaceOrInsert(it)
+}
+
+func (k *kind) remove(t tree, it item) {
+	bt := k.trees[t]
+	if bt == nil {
+		return
+	}
+	bt.Delete(it)
+	if bt.Len() == 0 {
+		delete(k.trees, t)
+	}
+}
+
+// index adds r to every tree its keys belong to.
+func (k *kind) index(r *rec) {
+	for _, o := range orders {
+		it := item{key: o.SortKey(r.keys), id: r.id, r: r}
+		for f := range numFields {
+			if t, ok := treeOf(&r.keys, f, o); ok {
+				k.add(t, it)
+			}
+		}
+	}
+}
+
+// unindex removes r from every tree its keys belong to.
+func (k *kind) unindex(r *rec) {
+	for _, o := range orders {
+		it := item{key: o.SortKey(r.keys), id: r.id}
+		for f := range numFields {
+			if t, ok := treeOf(&r.keys, f, o); ok {
+				k.remove(t, it)
+			}
+		}
+	}
+}
+
+// reindex moves r from the trees of keys old to those of keys new, touching
+// only the trees whose membership or sort key changes.
+func (k *kind) reindex(r *rec, old, new store.Keys) {
+	for _, o := range orders {
+		oldKey, newKey := o.SortKey(old), o.SortKey(new)
+		for f := range numFields {
+			ot, oldIn := treeOf(&old, f, o)
+			nt, newIn := treeOf(&new, f, o)
+			if oldIn == newIn && (!oldIn || (ot == nt && oldKey == newKey)) {
+				continue
+			}
+			if oldIn {
+				k.remove(ot, item{key: oldKey, id: r.id})
+			}
+			if newIn {
+				k.add(nt, item{key: newKey, id: r.id, r: r})
+			}
+		}
+	}
+}
+
+// plan returns the trees to walk for q: of the indexes that can answer q
+// (all records, or those of each status, owner, group, service or
+// priority that q asks for), the one with the fewest records. Several trees
+// (one per status asked for) are walked and merged. A nil result means no
+// record can match.
+func (k *kind) plan(q *store.Query) []*btree.BTreeG[item] {
+	best := []*btree.BTreeG[item]{k.trees[tree{f: fAll, order: q.OrderBy}]}
+	size := treeLen(best[0])
+	consider := func(trees []*btree.BTreeG[item]) {
+		n := 0
+		for _, t := range trees {
+			n += treeLen(t)
+		}
+		if n < size {
+			best, size = trees, n
+		}
+	}
+	if len(q.Status) > 0 {
+		var trees []*btree.BTreeG[item]
+		for i, s := range q.Status {
+			if slices.Contains(q.Status[:i], s) {
+				continue // asked for twice
+			}
+			if t := k.trees[tree{f: fStatus, order: q.OrderBy, s: s}]; t != nil {
+				trees = append(trees, t)
+			}
+		}
+		consider(trees)
+	}
+	for _, c := range [...]struct {
+		f field
+		s string
+	}{{fOwner, q.Owner}, {fGroup, q.Group}, {fService, q.Service}} {
+		if c.s != "" {
+			consider([]*btree.BTreeG[item]{k.trees[tree{f: c.f, order: q.OrderBy, s: c.s}]})
+		}
+	}
+	if q.Priority != 0 {
+		consider([]*btree.BTreeG[item]{k.trees[tree{f: fPriority, order: q.OrderBy, n: q.Priority}]})
+	}
+	if size == 0 {
+		return nil
+	}
+	return best
+}
+
+// treeLen returns the number of items of t, 0 when t is nil.
+func treeLen(t *btree.BTreeG[item]) int {
+	if t == nil {
+		return 0
+	}
+	return t.Len()
+}
+
+// list returns the page of q (normalized, with its decoded cursor): it walks
+// the trees of [kind.plan] from the cursor, within the time bounds of q,
+// keeping the records that [store.Query.Match] accepts, and stops one record
+// past the page to know whether another follows.
+func (k *kind) list(c store.Codec, q store.Query, cur *store.Cursor) store.Page {
+	need := q.Limit + 1
+	var items []item
+	trees := k.plan(&q)
+	for _, t := range trees {
+		items = walk(t, &q, cur, need, items)
+	}
+	if len(trees) > 1 {
+		slices.SortFunc(items, func(a, b item) int {
+			c := cmp.Or(cmp.Compare(a.key, b.key), strings.Compare(a.id, b.id))
+			if q.Desc {
+				return -c
+			}
+			return c
+		})
+		items = items[:min(len(items), need)]
+	}
+	var p store.Page
+	if len(items) == 0 {
+		return p
+	}
+	n := min(len(items), q.Limit)
+	p.Docs = make([]store.Doc, n)
+	for i, it := range items[:n] {
+		p.Docs[i] = it.r.doc(c)
+	}
+	if len(items) > q.Limit {
+		last := items[n-1]
+		p.Next = q.NextCursor(last.r.keys, last.id)
+	}
+	return p
+}
+
+// walk appends to out up to need items of t that come after the cursor and
+// match q, in q's order, and returns out.
+func walk(t *btree.BTreeG[item], q *store.Query, cur *store.Cursor, need int, out []item) []item {
+	// Bounds of the sort key: [lo, hi). Match checks them too; here they
+	// only say where to start and when to stop.
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	switch {
+	case q.OrderBy == store.ByCreated:
+		if !q.CreatedFrom.IsZero() {
+			lo = q.CreatedFrom.UnixNano()
+		}
+		if !q.CreatedTo.IsZero() {
+			hi = q.CreatedTo.UnixNano()
+		}
+	case !q.DueBefore.IsZero():
+		hi = q.DueBefore.UnixNano()
+	}
+	found := 0
+	visit := func(it item) bool {
+		if (!q.Desc && it.key >= hi) || (q.Desc && it.key < lo) {
+			return false
+		}
+		if q.After(cur, it.key, it.id) && q.Match(it.r.keys) {
+			out = append(out, it)
+			found++
+		}
+		return found < need
+	}
+	// IDs are never empty, so item{key: x} sorts before every item of key x.
+	if !q.Desc {
+		pivot := item{key: lo}
+		if c := (item{key: cur0(cur).Key, id: cur0(cur).ID}); cur != nil && less(pivot, c) {
+			pivot = c
+		}
+		t.AscendGreaterOrEqual(pivot, visit)
+		return out
+	}
+	pivot := item{key: hi}
+	if c := (item{key: cur0(cur).Key, id: cur0(cur).ID}); cur != nil && less(c, pivot) {
+		pivot = c
+	}
+	t.DescendLessOrEqual(pivot, visit)
+	return out
+}
+
+// cur0 returns *c, or the zero cursor when c is nil.
+func cur0(c *store.Cursor) store.Cursor {
+	if c == nil {
+		return store.Cursor{}
+	}
+	return *c
+}

@@ -1,0 +1,161 @@
+// Package memory is the default [store.Store]: records and the audit trail
+// kept in memory, with zero set-up. It is safe for concurrent use and indexed,
+// so that a filtered list costs in proportion to its page, not to the number
+// of records. Nothing survives the process: use store/sqlite or
+// store/postgres to keep records.
+//
+// The store serves the evidence requirements of ISO/IEC 20000-1:2018
+// (7.5.4 control of documented information; 9.2 and 10.1 through the audit
+// trail) like every backend: a record change and its audit entries commit
+// together in one unit of work, or not at all.
+//
+// # Concurrency
+//
+// One read-write lock guards the store. [Store.Update] holds the write lock
+// while its function runs, and [Store.View] the read lock: units of work are
+// serializable, so a record read in an Update cannot change before the same
+// Update writes it. The function must therefore not call the Store (nor its
+// Trail) itself: it would deadlock. A unit that returns an error, panics or
+// whose context ends is undone from an undo log, indexes and counters
+// included.
+//
+// # Copies
+//
+// Values are copied with [store.Codec.Clone] on the way in and on the way
+// out, so callers never alias stored state.
+package memory
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/servicekit/iso20000/audit"
+	"github.com/servicekit/iso20000/store"
+)
+
+// Store is the in-memory [store.Store]. Create it with [New]; it is safe for
+// concurrent use.
+type Store struct {
+	mu       sync.RWMutex
+	closed   bool
+	degree   int
+	kinds    map[string]*kind
+	counters map[string]int64
+
+	// entries is the audit trail, sealed entries in stored order. dense
+	// reports that entries[i].Seq == i+1 for every i, as appends keep it;
+	// only tampering in tests makes it false.
+	entries []audit.Entry
+	dense   bool
+
+	// undo is the undo log of the running Update, reused between units.
+	undo []undo
+}
+
+// Option configures a [Store].
+type Option func(*Store)
+
+// WithBTreeDegree sets the degree of the B-trees that index records (default
+// 16): larger trees are shallower but copy more on insert. Values below 2 are
+// ignored.
+func WithBTreeDegree(degree int) Option {
+	return func(s *Store) {
+		if degree >= 2 {
+			s.degree = degree
+		}
+	}
+}
+
+// New returns an empty store.
+func New(opts ...Option) *Store {
+	s := &Store{
+		degree:   16,
+		kinds:    make(map[string]*kind),
+		counters: make(map[string]int64),
+		dense:    true,
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+var _ store.Store = (*Store)(nil)
+
+// errTxDone reports the use of a Tx after its unit of work ended.
+var errTxDone = errors.New("store/memory: Tx used after its unit of work ended")
+
+// Update implements [store.Store]: it runs fn under the store's write lock and
+// commits when fn returns nil and ctx is not done; otherwise, and when fn
+// panics, it undoes everything fn did (the panic is then raised again). fn
+// must not call the Store. Errors: ctx.Err() when ctx is done (before or
+// after fn), [store.ErrClosed] after Close, else fn's error.
+func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return store.ErrClosed
+	}
+	t := &tx{s: s, write: true}
+	mark, dense := len(s.entries), s.dense
+	committed := false
+	defer func() {
+		t.s = nil
+		if !committed {
+			s.rollback(mark, dense)
+		}
+		clear(s.undo)
+		s.undo = s.undo[:0]
+	}()
+	if err = fn(ctx, t); err == nil {
+		err = ctx.Err()
+	}
+	committed = err == nil
+	return err
+}
+
+// View implements [store.Store]: it runs fn under the store's read lock, with
+// a Tx whose writes fail with [store.ErrReadOnly]. Views run concurrently
+// with each other. fn must not call the Store.
+func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return store.ErrClosed
+	}
+	t := &tx{s: s}
+	defer func() { t.s = nil }()
+	return fn(ctx, t)
+}
+
+// Close implements [store.Store]: it drops every record and entry. Later
+// calls of the store give [store.ErrClosed]; closing again does nothing.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	s.kinds, s.counters, s.entries = nil, nil, nil
+	return nil
+}
+
+// Trail implements [store.Store]: the trail that [store.Tx.Append] writes to.
+// It is valid until the store is closed.
+func (s *Store) Trail() audit.Trail { return trail{s} }
+
+// kind returns the records of the named kind, creating them when create is
+// true (it returns nil otherwise).
+func (s *Store) kind(name string, create bool) *kind {
+	k := s.kinds[name]
+	if k == nil && create {
+		k = newKind(s.degree)
+		s.kinds[name] = k
+	}
+	return k
+}

@@ -1,0 +1,210 @@
+package memory
+
+import (
+	"context"
+	"slices"
+
+	"github.com/servicekit/iso20000"
+	"github.com/servicekit/iso20000/audit"
+	"github.com/servicekit/iso20000/store"
+)
+
+// tx is the [store.Tx] of Update (write) and View. It is valid while s is
+// set: the unit of work clears it when it ends.
+type tx struct {
+	s     *Store
+	write bool
+}
+
+// undo is one entry of the undo log: what to do to revert one change.
+type undo struct {
+	op   undoOp
+	k    *kind
+	r    *rec
+	prev rec // opUpdate: the record before the update
+
+	name    string // opCounter: the counter, its value before, and whether it existed
+	n       int64
+	existed bool
+}
+
+type undoOp uint8
+
+const (
+	opInsert undoOp = iota
+	opUpdate
+	opDelete
+	opCounter
+)
+
+// rollback reverts the undo log, newest first, and truncates the trail to
+// mark entries.
+func (s *Store) rollback(mark int, dense bool) {
+	for i := len(s.undo) - 1; i >= 0; i-- {
+		u := &s.undo[i]
+		switch u.op {
+		case opInsert:
+			u.k.unindex(u.r)
+			delete(u.k.docs, u.r.id)
+		case opUpdate:
+			u.k.reindex(u.r, u.r.keys, u.prev.keys)
+			*u.r = u.prev
+		case opDelete:
+			u.k.docs[u.r.id] = u.r
+			u.k.index(u.r)
+		case opCounter:
+			if u.existed {
+				s.counters[u.name] = u.n
+			} else {
+				delete(s.counters, u.name)
+			}
+		}
+	}
+	clear(s.entries[mark:])
+	s.entries, s.dense = s.entries[:mark], dense
+}
+
+// check returns the store of a live tx, or the error that forbids the call.
+func (t *tx) check(write bool) (*Store, error) {
+	switch {
+	case t.s == nil:
+		return nil, errTxDone
+	case write && !t.write:
+		return nil, store.ErrReadOnly
+	}
+	return t.s, nil
+}
+
+// Get implements [store.Tx].
+func (t *tx) Get(ctx context.Context, c store.Codec, id string) (store.Doc, error) {
+	s, err := t.check(false)
+	if err != nil {
+		return store.Doc{}, err
+	}
+	r := s.kind(c.Kind(), false).get(id)
+	if r == nil {
+		return store.Doc{}, &iso20000.NotFoundError{Kind: c.Kind(), ID: id}
+	}
+	return r.doc(c), nil
+}
+
+// Insert implements [store.Tx].
+func (t *tx) Insert(ctx context.Context, c store.Codec, d store.Doc) (int64, error) {
+	s, err := t.check(true)
+	if err != nil {
+		return 0, err
+	}
+	if d.ID == "" {
+		return 0, &iso20000.ValidationError{Field: "id", Reason: "must not be empty"}
+	}
+	k := s.kind(c.Kind(), true)
+	if k.docs[d.ID] != nil {
+		return 0, &iso20000.ConflictError{Kind: c.Kind(), ID: d.ID}
+	}
+	r := &rec{id: d.ID, version: 1, keys: d.Keys.UTC(), value: c.Clone(d.Value)}
+	k.docs[d.ID] = r
+	k.index(r)
+	s.undo = append(s.undo, undo{op: opInsert, k: k, r: r})
+	return 1, nil
+}
+
+// current returns the stored record that a change of version applies to.
+func current(s *Store, c store.Codec, id string, version int64) (*kind, *rec, error) {
+	k := s.kind(c.Kind(), false)
+	r := k.get(id)
+	switch {
+	case r == nil:
+		return nil, nil, &iso20000.NotFoundError{Kind: c.Kind(), ID: id}
+	case r.version != version:
+		return nil, nil, &iso20000.ConflictError{Kind: c.Kind(), ID: id, Expected: version, Actual: r.version}
+	}
+	return k, r, nil
+}
+
+// Update implements [store.Tx]. Only the indexes whose keys changed are touched.
+func (t *tx) Update(ctx context.Context, c store.Codec, d store.Doc) (int64, error) {
+	s, err := t.check(true)
+	if err != nil {
+		return 0, err
+	}
+	k, r, err := current(s, c, d.ID, d.Version)
+	if err != nil {
+		return 0, err
+	}
+	s.undo = append(s.undo, undo{op: opUpdate, k: k, r: r, prev: *r})
+	keys := d.Keys.UTC()
+	k.reindex(r, r.keys, keys)
+	r.keys, r.value = keys, c.Clone(d.Value)
+	r.version++
+	return r.version, nil
+}
+
+// Delete implements [store.Tx].
+func (t *tx) Delete(ctx context.Context, c store.Codec, id string, version int64) error {
+	s, err := t.check(true)
+	if err != nil {
+		return err
+	}
+	k, r, err := current(s, c, id, version)
+	if err != nil {
+		return err
+	}
+	k.unindex(r)
+	delete(k.docs, id)
+	s.undo = append(s.undo, undo{op: opDelete, k: k, r: r})
+	return nil
+}
+
+// List implements [store.Tx]; see [kind.list].
+func (t *tx) List(ctx context.Context, c store.Codec, q store.Query) (store.Page, error) {
+	s, err := t.check(false)
+	if err != nil {
+		return store.Page{}, err
+	}
+	q, cur, err := q.Normalize()
+	if err != nil {
+		return store.Page{}, err
+	}
+	k := s.kind(c.Kind(), false)
+	if k == nil {
+		return store.Page{}, nil
+	}
+	return k.list(c, q, cur), nil
+}
+
+// Append implements [store.Tx]: it validates every entry first, so that an
+// invalid one stores none, then seals copies after the head.
+func (t *tx) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry, error) {
+	s, err := t.check(true)
+	if err != nil {
+		return nil, err
+	}
+	for i := range entries {
+		if err := entries[i].Validate(); err != nil {
+			return nil, err
+		}
+	}
+	sealed := slices.Clone(entries)
+	head := s.head()
+	s.entries = slices.Grow(s.entries, len(sealed))
+	for i := range sealed {
+		if head, err = audit.Seal(head, &sealed[i]); err != nil {
+			s.entries = s.entries[:len(s.entries)-i]
+			return nil, err
+		}
+		s.entries = append(s.entries, sealed[i].Clone())
+	}
+	return sealed, nil
+}
+
+// NextNumber implements [store.Tx].
+func (t *tx) NextNumber(ctx context.Context, name string) (int64, error) {
+	s, err := t.check(true)
+	if err != nil {
+		return 0, err
+	}
+	n, ok := s.counters[name]
+	s.undo = append(s.undo, undo{op: opCounter, name: name, n: n, existed: ok})
+	s.counters[name] = n + 1
+	return n + 1, nil
+}
