@@ -272,6 +272,8 @@ func (v *verifier) sealedAs(e *Entry, seq uint64) bool {
 func (v *verifier) classify(cur, next *Entry) {
 	s, want := cur.Seq, v.next
 	switch {
+	case s != want && cur.PrevHash == v.prev.Hash && v.hashAs(cur, want) == cur.Hash:
+		v.fail(want, Edited, v.prev, fmt.Sprintf("entry %d was renumbered to %d", want, s))
 	case s > want:
 		if next != nil && next.Seq == want {
 			v.fail(want, Reordered, v.prev, fmt.Sprintf("entry %d is stored after entry %d", want, s))
@@ -280,8 +282,10 @@ func (v *verifier) classify(cur, next *Entry) {
 		} else {
 			v.fail(want, Missing, v.prev, fmt.Sprintf("entries %d to %d are missing", want, s-1))
 		}
+	case s < want && cur.Hash == v.prev.Hash:
+		v.fail(want, Inserted, v.prev, fmt.Sprintf("entry %d is stored twice", s))
 	case s < want:
-		v.fail(s, Inserted, v.prev, fmt.Sprintf("another entry numbered %d follows entry %d", s, want-1))
+		v.fail(want, Edited, v.prev, fmt.Sprintf("the entry after entry %d is numbered %d", want-1, s))
 	case v.hashAs(cur, s) == cur.Hash: // self-consistent, so the link is wrong
 		if v.sealedAs(next, s) {
 			v.fail(s, Inserted, v.prev, fmt.Sprintf(
