@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -201,18 +202,35 @@ func (e *Entry) AppendCanonical(b []byte) []byte {
 	}
 	b = binary.BigEndian.AppendUint32(b, uint32(len(e.Data)))
 	if len(e.Data) > 0 {
-		var small [16]string // no allocation for up to 16 keys
-		keys := small[:0]
-		for k := range e.Data {
-			keys = append(keys, k)
+		var small [16]pair // no allocation for up to 16 pairs
+		pairs := small[:0]
+		for k, v := range e.Data {
+			pairs = append(pairs, pair{k, v})
 		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			b = appendString(b, k)
-			b = appendString(b, e.Data[k])
+		sortPairs(pairs)
+		for _, p := range pairs {
+			b = appendString(b, p.key)
+			b = appendString(b, p.value)
 		}
 	}
 	return append(b, e.PrevHash[:]...)
+}
+
+// pair is a key and value of Entry.Data.
+type pair struct{ key, value string }
+
+// sortPairs sorts pairs by key in byte order: by insertion for the few keys
+// entries usually have, with the standard sort beyond.
+func sortPairs(pairs []pair) {
+	if len(pairs) > 12 {
+		slices.SortFunc(pairs, func(a, b pair) int { return strings.Compare(a.key, b.key) })
+		return
+	}
+	for i := 1; i < len(pairs); i++ {
+		for j := i; j > 0 && pairs[j].key < pairs[j-1].key; j-- {
+			pairs[j], pairs[j-1] = pairs[j-1], pairs[j]
+		}
+	}
 }
 
 func appendString(b []byte, s string) []byte {
