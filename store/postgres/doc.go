@@ -1,0 +1,3 @@
+// Package postgres is the PostgreSQL backend of package store, for several
+// application instances sharing one database.
+package postgres

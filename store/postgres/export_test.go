@@ -1,0 +1,52 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/servicekit/iso20000/audit"
+	"github.com/servicekit/iso20000/store"
+)
+
+// BackendPID returns the process ID of the PostgreSQL backend that runs the
+// unit of work of t, so that a test can terminate it.
+func BackendPID(t store.Tx) uint32 { return t.(*tx).conn.Conn().PgConn().PID() }
+
+// Rewrite returns the audittest.Harness tampering function of s: it replaces
+// the rows of the audit table and the head row with what fn returns,
+// unsealed and unchecked, as someone with write access to the database could.
+func Rewrite(s *Store) func(ctx context.Context, fn func([]audit.Entry) []audit.Entry) error {
+	return func(ctx context.Context, fn func([]audit.Entry) []audit.Entry) error {
+		var stored []audit.Entry
+		for e, err := range s.Trail().Entries(ctx, 0, 0) {
+			if err != nil {
+				return err
+			}
+			stored = append(stored, e)
+		}
+		tampered := fn(stored)
+		rows := make([]auditRow, len(tampered))
+		for i, e := range tampered {
+			r, err := newAuditRow(e)
+			if err != nil {
+				return err
+			}
+			rows[i] = r
+		}
+		var h audit.Head
+		if n := len(tampered); n > 0 {
+			h = audit.Head{Seq: tampered[n-1].Seq, Hash: tampered[n-1].Hash}
+		}
+		return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, s.sql.deleteAudit); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, s.sql.insertAudit, auditArgs(rows)...); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, s.sql.setHead, int64(h.Seq), h.Hash[:])
+			return err
+		})
+	}
+}

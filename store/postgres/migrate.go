@@ -1,0 +1,121 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// schemaFiles holds the schema migrations, named NNNN_description.sql and
+// numbered from 1 without gaps: migration N takes a schema from version N-1
+// to N. Released files never change; a schema change is a new file.
+//
+//go:embed migrations/*.sql
+var schemaFiles embed.FS
+
+// ErrSchemaTooNew reports a schema whose version is newer than the newest
+// migration this code knows: a newer release of the SDK migrated it, and this
+// release refuses to use it rather than misread it. Upgrade every instance.
+var ErrSchemaTooNew = errors.New("postgres: database schema is newer than this code")
+
+// schemaStep is one embedded migration.
+type schemaStep struct {
+	version int
+	file    string
+	sql     string
+}
+
+// schemaSteps returns the embedded migrations in version order and checks
+// their numbering.
+func schemaSteps() ([]schemaStep, error) {
+	entries, err := fs.ReadDir(schemaFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	steps := make([]schemaStep, 0, len(entries))
+	for _, de := range entries { // ReadDir sorts by name; numbers are zero-padded
+		num, _, ok := strings.Cut(de.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v != len(steps)+1 {
+			return nil, fmt.Errorf("postgres: migration file %s is out of sequence", de.Name())
+		}
+		text, err := schemaFiles.ReadFile("migrations/" + de.Name())
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, schemaStep{version: v, file: de.Name(), sql: string(text)})
+	}
+	return steps, nil
+}
+
+// SchemaVersion is the schema version this code creates and understands: the
+// number of the newest embedded migration.
+func SchemaVersion() int {
+	steps, err := schemaSteps()
+	if err != nil {
+		panic(err) // the embedded files are fixed at build time and tested
+	}
+	return len(steps)
+}
+
+// migrationLockKey is the key of the advisory lock that serialises the
+// migrations of one schema across every process sharing the database.
+func migrationLockKey(schema string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("github.com/servicekit/iso20000/store/postgres\x00"))
+	h.Write([]byte(schema))
+	return int64(h.Sum64())
+}
+
+// migrate creates the schema when it does not exist and applies the
+// migrations it lacks, all in one transaction that first takes the schema's
+// transaction-level advisory lock: instances starting at once queue on the
+// lock, and each finds the work of those before it done. The applied versions
+// are rows of the schema's schema_migrations table.
+func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
+	steps, err := schemaSteps()
+	if err != nil {
+		return err
+	}
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		ident := pgx.Identifier{schema}.Sanitize()
+		for _, stmt := range []string{
+			"SELECT pg_advisory_xact_lock(" + strconv.FormatInt(migrationLockKey(schema), 10) + ")",
+			"CREATE SCHEMA IF NOT EXISTS " + ident,
+			"SET LOCAL search_path TO " + ident,
+			`CREATE TABLE IF NOT EXISTS schema_migrations (
+				version    INT PRIMARY KEY,
+				file       TEXT NOT NULL,
+				applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
+		} {
+			if _, err := tx.Exec(ctx, stmt); err != nil {
+				return err
+			}
+		}
+		var current int
+		if err := tx.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&current); err != nil {
+			return err
+		}
+		if current > len(steps) {
+			return fmt.Errorf("%w: schema %s is at version %d, this code knows versions up to %d",
+				ErrSchemaTooNew, schema, current, len(steps))
+		}
+		for _, st := range steps[current:] {
+			if _, err := tx.Exec(ctx, st.sql); err != nil {
+				return fmt.Errorf("postgres: migration %s: %w", st.file, err)
+			}
+			if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, file) VALUES ($1, $2)", st.version, st.file); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,71 @@
+package postgres
+
+import (
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// statements are the SQL statements of one store, with table names
+// qualified by the store's schema.
+type statements struct {
+	get, insert, update, delete, version, list string
+	nextNumber                                 string
+	readHead, lockHead, setHead                string
+	insertAudit, entries, deleteAudit          string
+}
+
+// Transaction control. Units of work begin with the first statement they
+// send (the BEGIN rides in the same round trip); see tx.send.
+const (
+	beginWrite = "BEGIN ISOLATION LEVEL READ COMMITTED"
+	beginRead  = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+	// asyncCommit lets COMMIT return once the commit record is in the WAL
+	// buffers, so that the locks the transaction holds (the chain head, the
+	// rows it wrote) are released without waiting for the disk.
+	asyncCommit = "SET LOCAL synchronous_commit TO off"
+	commit      = "COMMIT"
+	// durable runs after COMMIT in the same pipeline, as a transaction of its
+	// own at the session's synchronous_commit: taking a transaction ID makes
+	// its commit wait until the WAL is flushed up to its commit record, which
+	// lies after the unit of work's. Concurrent waits share one flush.
+	durable = "SELECT txid_current()"
+)
+
+// recordColumns are the columns scanDoc reads, in its order.
+const recordColumns = "id, version, status, owner, grp, service, priority, created, due, data"
+
+// auditColumns are the columns scanEntry reads and insertAudit writes.
+const auditColumns = "seq, id, time, actor, action, kind, entity_id, from_state, to_state, changes, data, prev_hash, hash"
+
+func newStatements(schema string) statements {
+	table := func(name string) string { return pgx.Identifier{schema, name}.Sanitize() }
+	r := strings.NewReplacer(
+		"{records}", table("records"),
+		"{counters}", table("counters"),
+		"{audit}", table("audit"),
+		"{audit_head}", table("audit_head"),
+		"{recordColumns}", recordColumns,
+		"{auditColumns}", auditColumns,
+	)
+	return statements{
+		get: r.Replace("SELECT {recordColumns} FROM {records} WHERE kind = $1 AND id = $2"),
+		insert: r.Replace(`INSERT INTO {records} (kind, id, version, status, owner, grp, service, priority, created, due, data)
+			VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (kind, id) DO NOTHING`),
+		update: r.Replace(`UPDATE {records} SET version = version + 1, status = $3, owner = $4, grp = $5, service = $6,
+			priority = $7, created = $8, due = $9, data = $10 WHERE kind = $1 AND id = $2 AND version = $11`),
+		delete:  r.Replace("DELETE FROM {records} WHERE kind = $1 AND id = $2 AND version = $3"),
+		version: r.Replace("SELECT version FROM {records} WHERE kind = $1 AND id = $2"),
+		list:    r.Replace("SELECT {recordColumns} FROM {records} WHERE kind = $1"),
+		nextNumber: r.Replace(`INSERT INTO {counters} AS c (name, value) VALUES ($1, 1)
+			ON CONFLICT (name) DO UPDATE SET value = c.value + 1 RETURNING value`),
+		readHead: r.Replace("SELECT seq, hash FROM {audit_head}"),
+		lockHead: r.Replace("SELECT seq, hash FROM {audit_head} FOR UPDATE"),
+		setHead:  r.Replace("UPDATE {audit_head} SET seq = $1, hash = $2"),
+		insertAudit: r.Replace(`INSERT INTO {audit} ({auditColumns})
+			SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[],
+				$7::text[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[], $12::bytea[], $13::bytea[])`),
+		entries:     r.Replace("SELECT {auditColumns} FROM {audit} WHERE seq >= $1 AND seq <= $2 ORDER BY seq LIMIT $3"),
+		deleteAudit: r.Replace("DELETE FROM {audit}"),
+	}
+}

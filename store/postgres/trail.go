@@ -1,0 +1,247 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"math"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/servicekit/iso20000/audit"
+	"github.com/servicekit/iso20000/store"
+)
+
+// Trail is the [audit.Trail] of a [Store]: the audit table of its schema,
+// chained through the audit_head row. It is safe for concurrent use, and the
+// appends of every Trail and Tx on the same schema, in any process, form one
+// gap-free chain.
+type Trail struct {
+	s *Store
+}
+
+var _ audit.Trail = (*Trail)(nil)
+
+// entriesPage is how many entries [Trail.Entries] reads per query. The
+// iterator holds no connection while it yields.
+const entriesPage = 1000
+
+// Head implements [audit.Trail]. It reads the committed head row without
+// waiting for appends in progress.
+func (tr *Trail) Head(ctx context.Context) (audit.Head, error) {
+	s := tr.s
+	if s.closed.Load() {
+		return audit.Head{}, store.ErrClosed
+	}
+	var (
+		seq  int64
+		hash []byte
+	)
+	if err := s.pool.QueryRow(ctx, s.sql.readHead).Scan(&seq, &hash); err != nil {
+		return audit.Head{}, s.fail(ctx, err)
+	}
+	h := audit.Head{Seq: uint64(seq)}
+	copy(h.Hash[:], hash)
+	return h, nil
+}
+
+// Entries implements [audit.Trail]. It reads the committed entries a page at
+// a time, in sequence order.
+func (tr *Trail) Entries(ctx context.Context, from, to uint64) iter.Seq2[audit.Entry, error] {
+	s := tr.s
+	return func(yield func(audit.Entry, error) bool) {
+		if s.closed.Load() {
+			yield(audit.Entry{}, store.ErrClosed)
+			return
+		}
+		last := int64(math.MaxInt64)
+		if to != 0 && to < math.MaxInt64 {
+			last = int64(to)
+		}
+		next := int64(max(from, 1))
+		if from > math.MaxInt64 {
+			return
+		}
+		for next <= last {
+			page, err := tr.page(ctx, next, last)
+			if err != nil {
+				yield(audit.Entry{}, s.fail(ctx, err))
+				return
+			}
+			for _, e := range page {
+				if !yield(e, nil) {
+					return
+				}
+			}
+			if len(page) < entriesPage {
+				return
+			}
+			next = int64(page[len(page)-1].Seq) + 1
+		}
+	}
+}
+
+// page reads up to entriesPage entries with from <= Seq <= to.
+func (tr *Trail) page(ctx context.Context, from, to int64) ([]audit.Entry, error) {
+	rows, err := tr.s.pool.Query(ctx, tr.s.sql.entries, from, to, entriesPage)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []audit.Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Append implements [audit.Trail]: it runs [store.Tx.Append] in a unit of
+// work of its own, so a batch is stored in one transaction, all or nothing.
+// Bulk imports should append in batches (of about a thousand entries): the
+// chain head is locked once per batch and the entries are inserted with one
+// statement.
+func (tr *Trail) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry, error) {
+	if len(entries) == 0 {
+		if tr.s.closed.Load() {
+			return nil, store.ErrClosed
+		}
+		return nil, ctx.Err()
+	}
+	var sealed []audit.Entry
+	err := tr.s.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+		var err error
+		sealed, err = tx.Append(ctx, entries...)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sealed, nil
+}
+
+// Append implements [store.Tx]. The first Append of a transaction locks the
+// chain head row (SELECT ... FOR UPDATE), which it keeps until the commit;
+// every Append seals its entries in Go after the head, and the transaction
+// inserts them when it commits. Invalid entries store none of the call's.
+func (t *tx) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry, error) {
+	if t.readOnly {
+		return nil, store.ErrReadOnly
+	}
+	if len(entries) == 0 {
+		return nil, nil
+	}
+	// Validate and encode before taking the lock, to keep the time it is
+	// held short.
+	rows := make([]auditRow, len(entries))
+	for i := range entries {
+		if err := entries[i].Validate(); err != nil {
+			return nil, err
+		}
+		r, err := newAuditRow(entries[i].Clone())
+		if err != nil {
+			return nil, err
+		}
+		rows[i] = r
+	}
+	t.wrote = true
+	if !t.locked {
+		var (
+			seq  int64
+			hash []byte
+		)
+		if err := t.queryRow(ctx, t.s.sql.lockHead, nil, &seq, &hash); err != nil {
+			return nil, err
+		}
+		t.head = audit.Head{Seq: uint64(seq)}
+		copy(t.head.Hash[:], hash)
+		t.locked = true
+	}
+	h := t.head
+	out := make([]audit.Entry, len(rows))
+	for i := range rows {
+		var err error
+		if h, err = audit.Seal(h, &rows[i].e); err != nil {
+			return nil, err
+		}
+		out[i] = rows[i].e.Clone()
+	}
+	t.head = h
+	t.pending = append(t.pending, rows...)
+	return out, nil
+}
+
+// auditRow is an entry with its JSON columns encoded.
+type auditRow struct {
+	e             audit.Entry
+	changes, data []byte // nil when the entry has none
+}
+
+func newAuditRow(e audit.Entry) (auditRow, error) {
+	r := auditRow{e: e}
+	var err error
+	if len(e.Changes) > 0 {
+		if r.changes, err = json.Marshal(e.Changes); err != nil {
+			return r, err
+		}
+	}
+	if len(e.Data) > 0 {
+		if r.data, err = json.Marshal(e.Data); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// auditArgs returns the column arrays of insertAudit.
+func auditArgs(rows []auditRow) []any {
+	n := len(rows)
+	var (
+		seq, tm                               = make([]int64, n), make([]int64, n)
+		ids                                   = make([][16]byte, n)
+		actor, action, kind, entity, from, to = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		changes, data, prev, hash             = make([][]byte, n), make([][]byte, n), make([][]byte, n), make([][]byte, n)
+	)
+	for i := range rows {
+		e := &rows[i].e
+		seq[i], ids[i], tm[i] = int64(e.Seq), e.ID, e.Time.UnixNano()
+		actor[i], action[i], kind[i], entity[i], from[i], to[i] = e.Actor, e.Action, e.Kind, e.EntityID, e.From, e.To
+		changes[i], data[i] = rows[i].changes, rows[i].data
+		prev[i], hash[i] = e.PrevHash[:], e.Hash[:]
+	}
+	return []any{seq, ids, tm, actor, action, kind, entity, from, to, changes, data, prev, hash}
+}
+
+// scanEntry decodes a row of auditColumns.
+func scanEntry(row pgx.Row) (audit.Entry, error) {
+	var (
+		e              audit.Entry
+		seq, nanos     int64
+		changes, data  []byte
+		prevHash, hash []byte
+		id             [16]byte
+	)
+	if err := row.Scan(&seq, &id, &nanos, &e.Actor, &e.Action, &e.Kind, &e.EntityID, &e.From, &e.To,
+		&changes, &data, &prevHash, &hash); err != nil {
+		return e, err
+	}
+	e.Seq, e.ID, e.Time = uint64(seq), uuid.UUID(id), fromNanos(nanos)
+	copy(e.PrevHash[:], prevHash)
+	copy(e.Hash[:], hash)
+	if changes != nil {
+		if err := json.Unmarshal(changes, &e.Changes); err != nil {
+			return e, fmt.Errorf("audit entry %d: changes: %w", seq, err)
+		}
+	}
+	if data != nil {
+		if err := json.Unmarshal(data, &e.Data); err != nil {
+			return e, fmt.Errorf("audit entry %d: data: %w", seq, err)
+		}
+	}
+	return e, nil
+}
