@@ -133,3 +133,43 @@ func ExampleExport() {
 	// {"seq":1,"id":"00000000-0000-4000-8000-000000000001","time":"2026-01-02T09:01:00Z","actor":"alice","action":"incident.update","kind":"incident","entity_id":"INC-1","from":"new","to":"in-progress","data":{"note":"step 1"},...}
 	// 2 entries imported, error: <nil>
 }
+
+// A checkpoint travels as one line of text (or as JSON) to wherever it is
+// kept, and is parsed and verified there.
+func ExampleParseCheckpoint() {
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{1}, ed25519.SeedSize))
+	tr := exampleTrail(2)
+	head, _ := tr.Head(context.Background())
+	line := audit.SignCheckpoint(head, time.Date(2026, 1, 2, 18, 0, 0, 0, time.UTC), key).String()
+
+	cp, err := audit.ParseCheckpoint(line)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("seq", cp.Seq, "signed at", cp.Time.Format(time.RFC3339), "by key", cp.KeyID)
+	fmt.Println("signature valid:", cp.Verify(key.Public().(ed25519.PublicKey)) == nil)
+	other := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{2}, ed25519.SeedSize))
+	fmt.Println(cp.Verify(other.Public().(ed25519.PublicKey)))
+	// Output:
+	// seq 2 signed at 2026-01-02T18:00:00Z by key 34750f98bd59fcfc
+	// signature valid: true
+	// audit: invalid checkpoint: signed by key 34750f98bd59fcfc, not 6a3803d5f059902a
+}
+
+// VerifyEntries checks an export as it is read, without holding it in memory.
+func ExampleVerifyEntries() {
+	var buf bytes.Buffer
+	if err := audit.Export(context.Background(), exampleTrail(3), &buf); err != nil {
+		panic(err)
+	}
+	lines := strings.SplitAfter(buf.String(), "\n")
+	swapped := lines[0] + lines[2] + lines[1] // entries 1, 3, 2
+
+	rep, err := audit.VerifyEntries(audit.ReadEntries(strings.NewReader(swapped)))
+	if err != nil {
+		panic(err) // the file could not be read or decoded
+	}
+	fmt.Println(rep.Err())
+	// Output:
+	// audit: trail broken at entry 2 (reordered): entry 2 is stored after entry 3
+}

@@ -17,7 +17,8 @@ import (
 //
 // Implementations must be safe for concurrent use, and appends from every
 // goroutine, connection and process sharing the storage form one gap-free
-// linear chain.
+// linear chain. Every implementation passes the conformance suite of package
+// audit/audittest, which checks the contract written here.
 type Trail interface {
 	// Head returns the sequence number and hash of the last entry, or the
 	// zero Head when the trail is empty.
@@ -29,8 +30,14 @@ type Trail interface {
 	// ctx is done. Callers may keep the yielded entries: they are copies.
 	Entries(ctx context.Context, from, to uint64) iter.Seq2[Entry, error]
 
-	// Append seals the entries (see [Seal]) after the current head, in order,
-	// stores them in one unit of work and returns them sealed. Either all are
-	// stored or none (an entry failing [Entry.Validate] stores none).
+	// Append seals copies of the entries (see [Seal]) after the current
+	// head, in order, stores them in one unit of work and returns them
+	// sealed. Either all are stored or none: an entry failing
+	// [Entry.Validate] stores none and gives its error (matching
+	// [ErrInvalidEntry] and iso20000.ErrValidation), and a done ctx stores
+	// none and gives ctx's error. Append with no entries stores nothing and
+	// returns no error. It never modifies the caller's entries, and neither
+	// the caller's entries nor the returned ones share memory (Changes,
+	// Data) with what is stored. Times are kept to the nanosecond, in UTC.
 	Append(ctx context.Context, entries ...Entry) ([]Entry, error)
 }
