@@ -39,3 +39,9 @@ func Rewrite(s *Store) func(ctx context.Context, fn func([]audit.Entry) []audit.
 		return tx.Commit()
 	}
 }
+
+// WriterDSN is the data source name of the store's writer connection to the
+// file at path with the default options, for baselines in benchmarks.
+func WriterDSN(path string) string {
+	return dsn(path, config{busyTimeout: DefaultBusyTimeout}, false)
+}

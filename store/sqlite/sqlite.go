@@ -66,6 +66,8 @@ type Store struct {
 	ws, rs *stmts  // prepared statements of writer and reader
 	trail  *Trail
 	closed atomic.Bool
+	// updates are the prepared UPDATEs by changed key columns (see updateSQL).
+	updates [numKeyMasks]atomic.Pointer[sql.Stmt]
 }
 
 var _ store.Store = (*Store)(nil)
@@ -148,7 +150,13 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	return errors.Join(s.rs.close(), s.ws.close(), s.reader.Close(), s.writer.Close())
+	errs := []error{s.rs.close(), s.ws.close()}
+	for i := range s.updates {
+		if st := s.updates[i].Load(); st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(append(errs, s.reader.Close(), s.writer.Close())...)
 }
 
 // Update runs fn in a read-write transaction (BEGIN IMMEDIATE) and commits it
@@ -201,6 +209,9 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(ctx context.Cont
 		return s.fail(ctx, err)
 	}
 	done = true
+	if t.unprepared != nil {
+		s.prepareUpdates(ctx, t.unprepared)
+	}
 	return nil
 }
 

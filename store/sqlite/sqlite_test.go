@@ -156,6 +156,57 @@ func TestRecords(t *testing.T) {
 	}
 }
 
+// TestOneUnitOfWork changes one record several times in one transaction:
+// the versions and keys the transaction remembers stay true.
+func TestOneUnitOfWork(t *testing.T) {
+	st, _ := open(t)
+	tk := ticket{ID: "T-1", Status: "open", Created: t0}
+	steps := []struct {
+		name    string
+		fn      func(ctx context.Context, tx store.Tx) (int64, error)
+		want    int64
+		wantErr error
+	}{
+		{"insert", func(ctx context.Context, tx store.Tx) (int64, error) { return tickets.Insert(ctx, tx, tk) }, 1, nil},
+		{"update", func(ctx context.Context, tx store.Tx) (int64, error) {
+			tk.Status = "assigned"
+			return tickets.Update(ctx, tx, tk, 1)
+		}, 2, nil},
+		{"stale update", func(ctx context.Context, tx store.Tx) (int64, error) { return tickets.Update(ctx, tx, tk, 1) }, 0, iso20000.ErrConflict},
+		{"get", func(ctx context.Context, tx store.Tx) (int64, error) {
+			v, err := tickets.Get(ctx, tx, "T-1")
+			if err == nil && v.Value != tk {
+				err = fmt.Errorf("got %+v, want %+v", v.Value, tk)
+			}
+			return v.Version, err
+		}, 2, nil},
+		{"list by new status", func(ctx context.Context, tx store.Tx) (int64, error) {
+			vs, _, err := tickets.List(ctx, tx, store.Query{Status: []string{"assigned"}})
+			return int64(len(vs)), err
+		}, 1, nil},
+		{"update again", func(ctx context.Context, tx store.Tx) (int64, error) {
+			tk.Status, tk.Owner = "resolved", "bob"
+			return tickets.Update(ctx, tx, tk, 2)
+		}, 3, nil},
+		{"delete", func(ctx context.Context, tx store.Tx) (int64, error) { return 0, tickets.Delete(ctx, tx, "T-1", 3) }, 0, nil},
+		{"update after delete", func(ctx context.Context, tx store.Tx) (int64, error) { return tickets.Update(ctx, tx, tk, 3) }, 0, iso20000.ErrNotFound},
+		{"insert again", func(ctx context.Context, tx store.Tx) (int64, error) { return tickets.Insert(ctx, tx, tk) }, 1, nil},
+		{"update of new", func(ctx context.Context, tx store.Tx) (int64, error) { return tickets.Update(ctx, tx, tk, 1) }, 2, nil},
+	}
+	update(t, st, func(ctx context.Context, tx store.Tx) error {
+		for _, s := range steps {
+			got, err := s.fn(ctx, tx)
+			if !errors.Is(err, s.wantErr) || (err == nil && got != s.want) {
+				return fmt.Errorf("%s: got %d, %v; want %d, %v", s.name, got, err, s.want, s.wantErr)
+			}
+		}
+		return nil
+	})
+	if got, err := getTicket(st, "T-1"); err != nil || got.Version != 2 || got.Value != tk {
+		t.Fatalf("after commit: %+v, %v", got, err)
+	}
+}
+
 func TestKeysRoundTrip(t *testing.T) {
 	st, _ := open(t)
 	tests := []struct {
@@ -475,10 +526,15 @@ func TestDurability(t *testing.T) {
 		got[1].Hash != appended[0].Hash || !got[1].Time.Equal(t0) || got[1].Time != appended[0].Time {
 		t.Fatalf("trail after reopen: %+v", got)
 	}
-	for i, e := range got {
-		if e.Seq != uint64(i+1) || e.ComputeHash() != e.Hash || (i > 0 && e.PrevHash != got[i-1].Hash) {
-			t.Fatalf("entry %d does not chain: %+v", i+1, e)
-		}
+	verify(t, st, 2)
+}
+
+// verify checks that the store's trail is one unbroken chain of n entries.
+func verify(t *testing.T, st store.Store, n uint64) {
+	t.Helper()
+	rep, err := audit.Verify(context.Background(), st.Trail())
+	if err != nil || !rep.OK || rep.Checked != n || rep.Head.Seq != n {
+		t.Fatalf("Verify: %+v, %v; want %d entries OK", rep, err, n)
 	}
 }
 
@@ -580,19 +636,8 @@ func TestConcurrentWriters(t *testing.T) {
 			t.Fatalf("writer: %v", err)
 		}
 	}
-	h, err := b.Trail().Head(context.Background())
-	if err != nil || h.Seq != writers*each {
-		t.Fatalf("head %+v, %v; want seq %d", h, err, writers*each)
-	}
-	var prev audit.Hash
-	n := 0
-	for e, err := range a.Trail().Entries(context.Background(), 0, 0) {
-		n++
-		if err != nil || e.Seq != uint64(n) || e.PrevHash != prev || e.ComputeHash() != e.Hash {
-			t.Fatalf("entry %d: %+v, %v", n, e, err)
-		}
-		prev = e.Hash
-	}
+	verify(t, a, writers*each)
+	verify(t, b, writers*each)
 	if _, err := getTicket(a, fmt.Sprintf("T-%d", writers*each)); err != nil {
 		t.Fatalf("last numbered record: %v", err)
 	}

@@ -12,8 +12,8 @@ type stmtID int
 const (
 	stGet stmtID = iota
 	stVersion
+	stKeys
 	stInsert
-	stUpdate
 	stDelete
 	stNextNumber
 	stHead
@@ -35,8 +35,7 @@ var stmtSQL = [numStmts]string{
 	stVersion: "SELECT version FROM records WHERE kind = ? AND id = ?",
 	stInsert: "INSERT INTO records (kind, id, version, status, owner, grp, service, priority, created, due, data) " +
 		"VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, id) DO NOTHING",
-	stUpdate: "UPDATE records SET version = version + 1, status = ?, owner = ?, grp = ?, service = ?, priority = ?, " +
-		"created = ?, due = ?, data = ? WHERE kind = ? AND id = ? AND version = ?",
+	stKeys:   "SELECT version, status, owner, grp, service, priority, created, due FROM records WHERE kind = ? AND id = ?",
 	stDelete: "DELETE FROM records WHERE kind = ? AND id = ? AND version = ?",
 	stNextNumber: "INSERT INTO counters (name, value) VALUES (?, 1) " +
 		"ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
@@ -47,7 +46,7 @@ var stmtSQL = [numStmts]string{
 
 // The statements each connection pool prepares: the reader pool only reads.
 var (
-	writerStmts = []stmtID{stGet, stVersion, stInsert, stUpdate, stDelete, stNextNumber, stHead, stAppend}
+	writerStmts = []stmtID{stGet, stVersion, stKeys, stInsert, stDelete, stNextNumber, stHead, stAppend}
 	readerStmts = []stmtID{stGet, stVersion, stHead, stEntries}
 )
 

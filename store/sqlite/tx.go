@@ -17,6 +17,12 @@ type tx struct {
 	src      *stmts              // the pool's prepared statements
 	bound    [numStmts]*sql.Stmt // src bound to tx, made on first use
 	readOnly bool
+	// unprepared are the UPDATE masks used without a prepared statement.
+	unprepared []keyMask
+	// known are the stored versions and keys of the records this write
+	// transaction has read or written: it holds the write lock, so they
+	// stay true, and Update needs not read them again.
+	known map[recordRef]storedKeys
 
 	head      audit.Head // the trail head after this transaction's appends
 	headKnown bool
@@ -33,6 +39,26 @@ func (t *tx) stmt(ctx context.Context, id stmtID) *sql.Stmt {
 		t.bound[id] = t.tx.StmtContext(ctx, t.src[id])
 	}
 	return t.bound[id]
+}
+
+// recordRef identifies a record.
+type recordRef struct{ kind, id string }
+
+// storedKeys are a record's stored version and key column values.
+type storedKeys struct {
+	version int64
+	keys    [len(keyColumns)]any
+}
+
+// remember notes a record's stored version and keys in a write transaction.
+func (t *tx) remember(kind, id string, version int64, keys [len(keyColumns)]any) {
+	if t.readOnly {
+		return
+	}
+	if t.known == nil {
+		t.known = make(map[recordRef]storedKeys)
+	}
+	t.known[recordRef{kind, id}] = storedKeys{version, keys}
 }
 
 // writable returns ErrReadOnly in a View.
@@ -60,6 +86,7 @@ func (t *tx) Get(ctx context.Context, c store.Codec, id string) (store.Doc, erro
 	if err != nil {
 		return store.Doc{}, t.s.fail(ctx, err)
 	}
+	t.remember(c.Kind(), id, d.Version, keyValues(d.Keys))
 	return d, nil
 }
 
@@ -75,9 +102,8 @@ func (t *tx) Insert(ctx context.Context, c store.Codec, d store.Doc) (int64, err
 	if err != nil {
 		return 0, err
 	}
-	k := d.Keys
-	res, err := t.stmt(ctx, stInsert).ExecContext(ctx, c.Kind(), d.ID,
-		k.Status, k.Owner, k.Group, k.Service, k.Priority, k.Created.UnixNano(), dueColumn(k.Due), string(data))
+	k := keyValues(d.Keys)
+	res, err := t.stmt(ctx, stInsert).ExecContext(ctx, c.Kind(), d.ID, k[0], k[1], k[2], k[3], k[4], k[5], k[6], string(data))
 	if err != nil {
 		return 0, t.s.fail(ctx, err)
 	}
@@ -86,26 +112,8 @@ func (t *tx) Insert(ctx context.Context, c store.Codec, d store.Doc) (int64, err
 	} else if n == 0 {
 		return 0, &iso20000.ConflictError{Kind: c.Kind(), ID: d.ID}
 	}
+	t.remember(c.Kind(), d.ID, 1, k)
 	return 1, nil
-}
-
-// Update implements [store.Tx].
-func (t *tx) Update(ctx context.Context, c store.Codec, d store.Doc) (int64, error) {
-	if err := t.writable(); err != nil {
-		return 0, err
-	}
-	data, err := c.Marshal(d.Value)
-	if err != nil {
-		return 0, err
-	}
-	k := d.Keys
-	res, err := t.stmt(ctx, stUpdate).ExecContext(ctx,
-		k.Status, k.Owner, k.Group, k.Service, k.Priority, k.Created.UnixNano(), dueColumn(k.Due), string(data),
-		c.Kind(), d.ID, d.Version)
-	if err := t.checkVersioned(ctx, c, d.ID, d.Version, res, err); err != nil {
-		return 0, err
-	}
-	return d.Version + 1, nil
 }
 
 // Delete implements [store.Tx].
@@ -114,7 +122,11 @@ func (t *tx) Delete(ctx context.Context, c store.Codec, id string, version int64
 		return err
 	}
 	res, err := t.stmt(ctx, stDelete).ExecContext(ctx, c.Kind(), id, version)
-	return t.checkVersioned(ctx, c, id, version, res, err)
+	if err := t.checkVersioned(ctx, c, id, version, res, err); err != nil {
+		return err
+	}
+	delete(t.known, recordRef{c.Kind(), id})
+	return nil
 }
 
 // checkVersioned checks the result of a write guarded by version: when it

@@ -1,0 +1,137 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/servicekit/iso20000"
+	"github.com/servicekit/iso20000/store"
+)
+
+// keyColumns are the indexed columns of the records table, in the order of
+// keyValues and of the bits of a keyMask.
+var keyColumns = [...]string{"status", "owner", "grp", "service", "priority", "created", "due"}
+
+// keyValues returns the column values of k in keyColumns order, typed as the
+// driver returns them (string, int64, nil for a NULL due) so that stored
+// and new values compare with ==.
+func keyValues(k store.Keys) [len(keyColumns)]any {
+	return [...]any{k.Status, k.Owner, k.Group, k.Service, int64(k.Priority), k.Created.UnixNano(), dueColumn(k.Due)}
+}
+
+// keyMask has bit i set when keyColumns[i] changes.
+type keyMask uint8
+
+// numKeyMasks is the number of distinct keyMasks, hence of UPDATE statements.
+const numKeyMasks = 1 << len(keyColumns)
+
+// updateSQL returns the UPDATE that sets the version, the data and the key
+// columns in m, guarded by the version. Its arguments are the data, the new
+// values of the columns in m, then kind, id and the expected version.
+//
+// Setting only the key columns that change matters: SQLite rewrites an
+// index entry, and so writes its page to the WAL at commit, for every index
+// on a column named in SET, changed or not.
+func updateSQL(m keyMask) string {
+	var b strings.Builder
+	b.WriteString("UPDATE records SET version = version + 1, data = ?")
+	for i, col := range keyColumns {
+		if m&(1<<i) != 0 {
+			b.WriteString(", " + col + " = ?")
+		}
+	}
+	b.WriteString(" WHERE kind = ? AND id = ? AND version = ?")
+	return b.String()
+}
+
+// Update implements [store.Tx]. It reads the stored version and keys (unless
+// the transaction read or wrote the record before), refuses a missing record
+// or a stale version, and updates the data and the key columns that change.
+func (t *tx) Update(ctx context.Context, c store.Codec, d store.Doc) (int64, error) {
+	if err := t.writable(); err != nil {
+		return 0, err
+	}
+	kind := c.Kind()
+	cur, err := t.storedKeys(ctx, kind, d.ID)
+	switch {
+	case err != nil:
+		return 0, err
+	case cur.version != d.Version:
+		return 0, &iso20000.ConflictError{Kind: kind, ID: d.ID, Expected: d.Version, Actual: cur.version}
+	}
+	data, err := c.Marshal(d.Value)
+	if err != nil {
+		return 0, err
+	}
+	args := make([]any, 0, 4+len(keyColumns))
+	args = append(args, string(data))
+	var m keyMask
+	keys := keyValues(d.Keys)
+	for i, v := range keys {
+		if v != cur.keys[i] {
+			m |= 1 << i
+			args = append(args, v)
+		}
+	}
+	args = append(args, kind, d.ID, d.Version)
+	st, err := t.updateStmt(ctx, m)
+	if err != nil {
+		return 0, t.s.fail(ctx, err)
+	}
+	res, err := st.ExecContext(ctx, args...)
+	if err := t.checkVersioned(ctx, c, d.ID, d.Version, res, err); err != nil {
+		return 0, err
+	}
+	t.remember(kind, d.ID, d.Version+1, keys)
+	return d.Version + 1, nil
+}
+
+// storedKeys returns the stored version and keys of a record, from what the
+// transaction knows or else from the database; a missing record gives an
+// iso20000.NotFoundError.
+func (t *tx) storedKeys(ctx context.Context, kind, id string) (storedKeys, error) {
+	if k, ok := t.known[recordRef{kind, id}]; ok {
+		return k, nil
+	}
+	var k storedKeys
+	err := t.stmt(ctx, stKeys).QueryRowContext(ctx, kind, id).Scan(&k.version,
+		&k.keys[0], &k.keys[1], &k.keys[2], &k.keys[3], &k.keys[4], &k.keys[5], &k.keys[6])
+	switch {
+	case err == sql.ErrNoRows:
+		return k, &iso20000.NotFoundError{Kind: kind, ID: id}
+	case err != nil:
+		return k, t.s.fail(ctx, err)
+	}
+	t.remember(kind, id, k.version, k.keys)
+	return k, nil
+}
+
+// updateStmt returns the UPDATE of mask m bound to the transaction. A mask
+// used for the first time is prepared for this transaction only and
+// remembered, and [Store.run] prepares it on the writer once the
+// transaction has released the connection.
+func (t *tx) updateStmt(ctx context.Context, m keyMask) (*sql.Stmt, error) {
+	if st := t.s.updates[m].Load(); st != nil {
+		return t.tx.StmtContext(ctx, st), nil
+	}
+	t.unprepared = append(t.unprepared, m)
+	return t.tx.PrepareContext(ctx, updateSQL(m))
+}
+
+// prepareUpdates prepares the UPDATEs of the masks on the writer, for the
+// transactions to come. Failures are ignored: the next use tries again.
+func (s *Store) prepareUpdates(ctx context.Context, masks []keyMask) {
+	for _, m := range masks {
+		if s.updates[m].Load() != nil {
+			continue
+		}
+		st, err := s.writer.PrepareContext(ctx, updateSQL(m))
+		if err != nil {
+			continue
+		}
+		if !s.updates[m].CompareAndSwap(nil, st) {
+			st.Close()
+		}
+	}
+}
