@@ -149,6 +149,9 @@ func (k *kind) unindex(r *rec) {
 // reindex moves r from the trees of keys old to those of keys new, touching
 // only the trees whose membership or sort key changes.
 func (k *kind) reindex(r *rec, old, new store.Keys) {
+	if old == new { // the common case: a change that moves no key
+		return
+	}
 	for _, o := range orders {
 		oldKey, newKey := o.SortKey(old), o.SortKey(new)
 		for f := range numFields {

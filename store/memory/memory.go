@@ -44,13 +44,15 @@ type Store struct {
 	counters map[string]int64
 
 	// entries is the audit trail, sealed entries in stored order. dense
-	// reports that entries[i].Seq == i+1 for every i, as appends keep it;
-	// only tampering in tests makes it false.
-	entries []audit.Entry
+	// reports that the entry at position i has Seq i+1 for every i, as
+	// appends keep it; only tampering in tests makes it false.
+	entries log
 	dense   bool
 
-	// undo is the undo log of the running Update, reused between units.
+	// undo is the undo log of the running Update, and wtx its Tx; both are
+	// reused from one Update to the next (the write lock makes them exclusive).
 	undo []undo
+	wtx  tx
 }
 
 // Option configures a [Store].
@@ -100,8 +102,9 @@ func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx stor
 	if s.closed {
 		return store.ErrClosed
 	}
-	t := &tx{s: s, write: true}
-	mark, dense := len(s.entries), s.dense
+	t := &s.wtx
+	*t = tx{s: s, write: true}
+	mark, dense := s.entries.len(), s.dense
 	committed := false
 	defer func() {
 		t.s = nil
@@ -141,7 +144,7 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true
-	s.kinds, s.counters, s.entries = nil, nil, nil
+	s.kinds, s.counters, s.entries = nil, nil, log{}
 	return nil
 }
 

@@ -2,7 +2,6 @@ package memory
 
 import (
 	"context"
-	"slices"
 	"testing"
 
 	"github.com/servicekit/iso20000/audit"
@@ -44,21 +43,16 @@ func (s *Store) rewrite(ctx context.Context, fn func([]audit.Entry) []audit.Entr
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	es := fn(cloneEntries(s.entries))
-	s.entries = cloneEntries(es)
-	s.dense = true
-	for i, e := range s.entries {
+	stored := make([]audit.Entry, s.entries.len())
+	for i := range stored {
+		stored[i] = s.entries.at(i).Clone()
+	}
+	s.entries, s.dense = log{}, true
+	for i, e := range fn(stored) {
+		s.entries.append(e.Clone())
 		if e.Seq != uint64(i+1) {
 			s.dense = false
 		}
 	}
 	return nil
-}
-
-func cloneEntries(es []audit.Entry) []audit.Entry {
-	out := slices.Clone(es)
-	for i := range out {
-		out[i] = out[i].Clone()
-	}
-	return out
 }

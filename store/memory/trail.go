@@ -13,10 +13,10 @@ type trail struct{ s *Store }
 
 // head returns the head of the trail: its last stored entry.
 func (s *Store) head() audit.Head {
-	if len(s.entries) == 0 {
+	last := s.entries.last()
+	if last == nil {
 		return audit.Head{}
 	}
-	last := &s.entries[len(s.entries)-1]
 	return audit.Head{Seq: last.Seq, Hash: last.Hash}
 }
 
@@ -74,7 +74,7 @@ func (t trail) Entries(ctx context.Context, from, to uint64) iter.Seq2[audit.Ent
 				pos, end = t.s.span(from, to)
 			}
 			for ; pos < end && len(buf) < chunk; pos++ {
-				e := &t.s.entries[pos]
+				e := t.s.entries.at(pos)
 				if e.Seq >= from && (to == 0 || e.Seq <= to) {
 					buf = append(buf, e.Clone())
 				}
@@ -95,7 +95,7 @@ func (t trail) Entries(ctx context.Context, from, to uint64) iter.Seq2[audit.Ent
 // span returns the positions [start, end) of s.entries that may hold
 // entries from..to: exactly those when the trail is dense, all otherwise.
 func (s *Store) span(from, to uint64) (start, end int) {
-	n := uint64(len(s.entries))
+	n := uint64(s.entries.len())
 	if !s.dense {
 		return 0, int(n)
 	}

@@ -60,8 +60,8 @@ func (s *Store) rollback(mark int, dense bool) {
 			}
 		}
 	}
-	clear(s.entries[mark:])
-	s.entries, s.dense = s.entries[:mark], dense
+	s.entries.truncate(mark)
+	s.dense = dense
 }
 
 // check returns the store of a live tx, or the error that forbids the call.
@@ -172,27 +172,22 @@ func (t *tx) List(ctx context.Context, c store.Codec, q store.Query) (store.Page
 	return k.list(c, q, cur), nil
 }
 
-// Append implements [store.Tx]: it validates every entry first, so that an
-// invalid one stores none, then seals copies after the head.
+// Append implements [store.Tx]: it seals copies of the entries after the
+// head and stores them; when one is invalid it stores none.
 func (t *tx) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry, error) {
 	s, err := t.check(true)
 	if err != nil {
 		return nil, err
 	}
-	for i := range entries {
-		if err := entries[i].Validate(); err != nil {
-			return nil, err
-		}
-	}
 	sealed := slices.Clone(entries)
 	head := s.head()
-	s.entries = slices.Grow(s.entries, len(sealed))
+	mark := s.entries.len()
 	for i := range sealed {
 		if head, err = audit.Seal(head, &sealed[i]); err != nil {
-			s.entries = s.entries[:len(s.entries)-i]
+			s.entries.truncate(mark)
 			return nil, err
 		}
-		s.entries = append(s.entries, sealed[i].Clone())
+		s.entries.append(sealed[i].Clone())
 	}
 	return sealed, nil
 }
