@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,7 +150,7 @@ func expected(rs []record, keep func(record) bool, order store.Order, desc bool)
 	slices.SortFunc(sel, func(a, b record) int {
 		c := key(a).Compare(key(b))
 		if c == 0 {
-			c = compareStrings(a.ID, b.ID)
+			c = strings.Compare(a.ID, b.ID)
 		}
 		if desc {
 			c = -c
@@ -161,16 +162,6 @@ func expected(rs []record, keep func(record) bool, order store.Order, desc bool)
 		out[i] = r.ID
 	}
 	return out
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // entry returns a valid audit entry (about 300 bytes once encoded).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -173,7 +174,7 @@ func testListPagesWithInserts(t *testing.T, st store.Store) {
 					model = append(model, r)
 					c := r.Created.Compare(last.Keys.Created)
 					if c == 0 {
-						c = compareStrings(r.ID, last.ID)
+						c = strings.Compare(r.ID, last.ID)
 					}
 					listed[r.ID] = (c > 0) != desc
 				}
