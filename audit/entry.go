@@ -114,6 +114,14 @@ var (
 // 2262 (int64 nanoseconds), Actor and Action non-empty, and every string valid
 // UTF-8 so that the JSON export reproduces it byte for byte.
 func (e *Entry) Validate() error {
+	if err := e.validateRequired(); err != nil {
+		return err
+	}
+	return e.validateUTF8()
+}
+
+// validateRequired checks the fields that must be set, and the time's range.
+func (e *Entry) validateRequired() error {
 	switch {
 	case e.Time.IsZero():
 		return invalid("time", "must not be zero")
@@ -124,6 +132,11 @@ func (e *Entry) Validate() error {
 	case e.Action == "":
 		return invalid("action", "must not be empty")
 	}
+	return nil
+}
+
+// validateUTF8 checks that every string is valid UTF-8.
+func (e *Entry) validateUTF8() error {
 	for _, f := range [...]struct{ name, s string }{
 		{"actor", e.Actor}, {"action", e.Action}, {"kind", e.Kind},
 		{"entity_id", e.EntityID}, {"from", e.From}, {"to", e.To},
@@ -153,18 +166,49 @@ func invalid(field, reason string) error {
 // head.Hash, converts e.Time to UTC, assigns e.ID when zero, computes e.Hash,
 // and returns the new head. Backends call Seal inside the unit of work that
 // stores the entry, while holding the chain head.
+//
+// Seal validates e as [Entry.Validate] does and leaves e unchanged when it is
+// invalid. It does not allocate, except for a new ID.
 func Seal(head Head, e *Entry) (Head, error) {
-	if err := e.Validate(); err != nil {
+	if err := e.validateRequired(); err != nil {
 		return head, err
 	}
-	e.Seq = head.Seq + 1
-	e.PrevHash = head.Hash
-	e.Time = e.Time.UTC()
-	if e.ID == uuid.Nil {
-		e.ID = uuid.New()
+	s := *e
+	s.Seq = head.Seq + 1
+	s.PrevHash = head.Hash
+	s.Time = s.Time.UTC()
+	var buf [512]byte
+	b := s.AppendCanonical(buf[:0])
+	// The strings lie between the fixed header and the previous hash; when
+	// those bytes are all ASCII, every string is valid UTF-8.
+	if !isASCII(b[canonicalHeaderSize : len(b)-len(s.PrevHash)]) {
+		if err := s.validateUTF8(); err != nil {
+			return head, err
+		}
 	}
-	e.Hash = e.ComputeHash()
-	return Head{Seq: e.Seq, Hash: e.Hash}, nil
+	if s.ID == uuid.Nil {
+		s.ID = uuid.New()
+		copy(b[1+8:], s.ID[:])
+	}
+	s.Hash = sha256.Sum256(b)
+	*e = s
+	return Head{Seq: s.Seq, Hash: s.Hash}, nil
+}
+
+// canonicalHeaderSize is the size of the fixed fields that start the
+// canonical encoding: domain, seq, ID and time.
+const canonicalHeaderSize = 1 + 8 + 16 + 8
+
+// isASCII reports whether every byte of b is below 0x80.
+func isASCII(b []byte) bool {
+	var bits uint64
+	for ; len(b) >= 8; b = b[8:] {
+		bits |= binary.LittleEndian.Uint64(b)
+	}
+	for _, c := range b {
+		bits |= uint64(c)
+	}
+	return bits&0x8080808080808080 == 0
 }
 
 // ComputeHash returns SHA-256 over the entry's canonical encoding

@@ -183,3 +183,43 @@ func TestHashText(t *testing.T) {
 		t.Fatal("IsZero is wrong")
 	}
 }
+
+// TestSealFindsInvalidUTF8Anywhere puts one invalid byte at every position of
+// the text, around the word boundaries of Seal's fast ASCII check.
+func TestSealFindsInvalidUTF8Anywhere(t *testing.T) {
+	setters := map[string]func(e *audit.Entry, s string){
+		"actor": func(e *audit.Entry, s string) { e.Actor = s },
+		"to":    func(e *audit.Entry, s string) { e.To = s },
+		"data":  func(e *audit.Entry, s string) { e.Data["ref"] = s },
+	}
+	for field, set := range setters {
+		for i := range 21 {
+			s := []byte(strings.Repeat("x", 21))
+			s[i] = 0xff
+			e := workedExample()
+			set(&e, string(s))
+			if _, err := audit.Seal(audit.Head{}, &e); !errors.Is(err, audit.ErrInvalidEntry) || e.Seq != 0 {
+				t.Fatalf("%s with 0xff at %d: Seal error = %v", field, i, err)
+			}
+			s[i] = 0xc3 // with the next byte, a valid two-byte sequence
+			if i < 20 {
+				s[i+1] = 0xa9
+			} else {
+				s[i] = 'y'
+			}
+			set(&e, string(s))
+			if _, err := audit.Seal(audit.Head{}, &e); err != nil || e.Hash != e.ComputeHash() {
+				t.Fatalf("valid %s: Seal error = %v", field, err)
+			}
+		}
+	}
+}
+
+func TestSealDoesNotAllocate(t *testing.T) {
+	e := audittest.Entry(1)
+	e.ID = uuid.MustParse("6ba7b810-9dad-11d1-80b4-00c04fd430c8")
+	var h audit.Head
+	if n := testing.AllocsPerRun(100, func() { h, _ = audit.Seal(h, &e) }); n != 0 {
+		t.Fatalf("Seal allocates %v times per call, want 0", n)
+	}
+}

@@ -81,7 +81,8 @@ type Report struct {
 	// Checked is the number of entries read.
 	Checked uint64 `json:"checked"`
 	// Head is the last entry that verified before the first problem, or the
-	// verified head of the trail when OK.
+	// verified head of the trail when OK. It is zero for [Rewritten], where
+	// the chain verified but disagrees with the checkpoint.
 	Head Head `json:"head"`
 	// FirstBad is the sequence number of the first entry found wrong (for a
 	// Missing entry, the number that is missing); 0 when OK.

@@ -229,8 +229,17 @@ func FuzzVerify(f *testing.F) {
 		if rep.OK == changed {
 			t.Fatalf("tampering field %d of entry %d: report %+v", field%9, int(which)%len(base)+1, rep)
 		}
-		if !rep.OK && (rep.FirstBad == 0 || rep.FirstBad > uint64(len(base)) || rep.Detail == "") {
-			t.Fatalf("report without a proper first bad entry: %+v", rep)
+		if rep.OK {
+			return
+		}
+		// One entry changed (or removed): it is the first bad one, and the
+		// problem is an edit (or a missing entry).
+		want := audit.Edited
+		if field%9 == 8 {
+			want = audit.Missing
+		}
+		if k := uint64(int(which)%len(base)) + 1; rep.FirstBad != k || rep.Problem != want || rep.Detail == "" {
+			t.Fatalf("tampering field %d of entry %d: report %+v, want entry %d %s", field%9, k, rep, k, want)
 		}
 	})
 }
