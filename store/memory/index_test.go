@@ -1,0 +1,197 @@
+package memory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/servicekit/iso20000/store"
+)
+
+// item type for the index tests: the Keys themselves, with an ID.
+type keyed struct {
+	ID   string
+	Keys store.Keys
+}
+
+var keyedColl = store.NewCollection("keyed", func(k *keyed) (string, store.Keys) { return k.ID, k.Keys })
+
+// checkIndexes verifies that the trees of k hold exactly the items that the
+// stored records' keys call for, pointing at those records, and that no
+// empty tree is kept.
+func checkIndexes(t *testing.T, k *kind) {
+	t.Helper()
+	want := map[tree][]item{}
+	for _, r := range k.docs {
+		for _, o := range orders {
+			for f := range numFields {
+				if tr, ok := treeOf(&r.keys, f, o); ok {
+					want[tr] = append(want[tr], item{key: o.SortKey(r.keys), id: r.id, r: r})
+				}
+			}
+		}
+	}
+	if len(want) != len(k.trees) {
+		t.Fatalf("%d trees, want %d", len(k.trees), len(want))
+	}
+	for tr, items := range want {
+		slices.SortFunc(items, func(a, b item) int {
+			if less(a, b) {
+				return -1
+			}
+			return 1
+		})
+		var got []item
+		k.trees[tr].Ascend(func(it item) bool { got = append(got, it); return true })
+		if !slices.Equal(got, items) {
+			t.Fatalf("tree %+v holds %v, want %v", tr, got, items)
+		}
+	}
+}
+
+// TestIndexesRandomOps applies random inserts, updates (changing a random
+// subset of keys), deletes and rolled-back units, and checks the indexes
+// after each unit.
+func TestIndexesRandomOps(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(1, 2))
+	st := New(WithBTreeDegree(2))
+	defer st.Close()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	randKeys := func() store.Keys {
+		k := store.Keys{
+			Status:   []string{"", "open", "closed"}[rng.IntN(3)],
+			Owner:    []string{"", "ann", "bob"}[rng.IntN(3)],
+			Group:    []string{"", "desk"}[rng.IntN(2)],
+			Service:  []string{"", "mail", "web"}[rng.IntN(3)],
+			Priority: rng.IntN(3),
+			Created:  start.Add(time.Duration(rng.IntN(5)) * time.Minute),
+		}
+		if rng.IntN(3) > 0 {
+			k.Due = start.Add(time.Duration(rng.IntN(5)) * time.Hour)
+		}
+		return k
+	}
+	versions := map[string]int64{}
+	boom := errors.New("boom")
+	for unit := range 400 {
+		rollback := rng.IntN(4) == 0
+		next := maps.Clone(versions)
+		err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+			for range 1 + rng.IntN(4) {
+				id := fmt.Sprintf("k%d", rng.IntN(30))
+				v, exists := next[id]
+				switch {
+				case !exists:
+					if _, err := keyedColl.Insert(ctx, tx, keyed{ID: id, Keys: randKeys()}); err != nil {
+						return err
+					}
+					next[id] = 1
+				case rng.IntN(4) == 0:
+					if err := keyedColl.Delete(ctx, tx, id, v); err != nil {
+						return err
+					}
+					delete(next, id)
+				default:
+					got, err := keyedColl.Get(ctx, tx, id)
+					if err != nil {
+						return err
+					}
+					k := got.Value.Keys
+					n := randKeys()
+					// Change only some keys, as real updates do.
+					switch rng.IntN(4) {
+					case 0:
+						k.Status = n.Status
+					case 1:
+						k.Owner, k.Priority = n.Owner, n.Priority
+					case 2:
+						k.Due = n.Due
+					case 3:
+						k = n
+					}
+					if next[id], err = keyedColl.Update(ctx, tx, keyed{ID: id, Keys: k}, v); err != nil {
+						return err
+					}
+				}
+			}
+			if rollback {
+				return boom
+			}
+			return nil
+		})
+		if rollback != errors.Is(err, boom) || (!rollback && err != nil) {
+			t.Fatalf("unit %d: %v", unit, err)
+		}
+		if !rollback {
+			versions = next
+		}
+		k := st.kinds["keyed"]
+		checkIndexes(t, k)
+		if len(k.docs) != len(versions) {
+			t.Fatalf("unit %d: %d records, want %d", unit, len(k.docs), len(versions))
+		}
+		for id, v := range versions {
+			if k.docs[id] == nil || k.docs[id].version != v {
+				t.Fatalf("unit %d: record %s not at version %d", unit, id, v)
+			}
+		}
+	}
+}
+
+// TestPlanPicksSmallestIndex checks that a list walks the smallest index
+// that answers it.
+func TestPlanPicksSmallestIndex(t *testing.T) {
+	ctx := context.Background()
+	st := New()
+	defer st.Close()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+		for i := range 100 {
+			k := store.Keys{Status: "open", Owner: "many", Priority: 1 + i%2, Created: start.Add(time.Duration(i))}
+			if i < 3 {
+				k.Owner = "few"
+			}
+			if i%10 == 0 {
+				k.Status = "closed"
+			}
+			if _, err := keyedColl.Insert(ctx, tx, keyed{ID: fmt.Sprint(i), Keys: k}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := st.kinds["keyed"]
+	tests := []struct {
+		name string
+		q    store.Query
+		want int // total records of the chosen trees
+	}{
+		{"no filter: all", store.Query{}, 100},
+		{"owner few", store.Query{Owner: "few", Status: []string{"open"}}, 3},
+		{"status closed", store.Query{Status: []string{"closed"}, Priority: 1}, 10},
+		{"statuses merged", store.Query{Status: []string{"closed", "open", "closed"}}, 100},
+		{"priority", store.Query{Priority: 2, Owner: "many"}, 50},
+		{"unknown value: nothing to walk", store.Query{Owner: "nobody"}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			trees := k.plan(&tc.q)
+			n := 0
+			for _, tr := range trees {
+				n += treeLen(tr)
+			}
+			if n != tc.want {
+				t.Fatalf("plan walks %d records in %d trees, want %d", n, len(trees), tc.want)
+			}
+		})
+	}
+}
