@@ -1,0 +1,145 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/servicekit/iso20000"
+	"github.com/servicekit/iso20000/internal/backendtest"
+	"github.com/servicekit/iso20000/store"
+	"github.com/servicekit/iso20000/store/postgres"
+)
+
+// TestMigrationRace starts several stores at once on a schema that does not
+// exist yet: the advisory lock makes one create it and the others find it
+// done, so all open and each migration is applied once.
+func TestMigrationRace(t *testing.T) {
+	dsn, schema := backendtest.Schema(t)
+	pool, err := pgxpool.New(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	// backendtest.Schema created the schema; start from nothing.
+	if _, err := pool.Exec(context.Background(), "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	const instances = 4
+	var (
+		wg    sync.WaitGroup
+		start = make(chan struct{})
+	)
+	for i := range instances {
+		wg.Go(func() {
+			<-start
+			st, err := postgres.Open(context.Background(), dsn, postgres.WithSchema(schema))
+			if err != nil {
+				t.Errorf("instance %d: Open: %v", i, err)
+				return
+			}
+			st.Close()
+		})
+	}
+	close(start)
+	wg.Wait()
+	var versions, heads int
+	err = pool.QueryRow(context.Background(), "SELECT (SELECT count(*) FROM "+pgx.Identifier{schema, "schema_migrations"}.Sanitize()+
+		"), (SELECT count(*) FROM "+pgx.Identifier{schema, "audit_head"}.Sanitize()+")").Scan(&versions, &heads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if versions != postgres.SchemaVersion() || heads != 1 {
+		t.Fatalf("%d migrations recorded (want %d), %d head rows (want 1)", versions, postgres.SchemaVersion(), heads)
+	}
+}
+
+// TestSchemaTooNew checks that a schema migrated by a newer release is
+// refused rather than misread.
+func TestSchemaTooNew(t *testing.T) {
+	dsn, schema := backendtest.Schema(t)
+	st := openStore(t, dsn, schema)
+	if _, err := st.Pool().Exec(context.Background(), "INSERT INTO "+pgx.Identifier{schema, "schema_migrations"}.Sanitize()+
+		" (version, file) VALUES ($1, 'from the future')", postgres.SchemaVersion()+1); err != nil {
+		t.Fatal(err)
+	}
+	_, err := postgres.New(context.Background(), st.Pool(), postgres.WithSchema(schema))
+	if !errors.Is(err, postgres.ErrSchemaTooNew) {
+		t.Fatalf("New on a newer schema: %v, want ErrSchemaTooNew", err)
+	}
+}
+
+// TestOpenInvalid checks the validation of Open's and New's arguments.
+func TestOpenInvalid(t *testing.T) {
+	dsn := backendtest.PostgresDSN(t)
+	tests := []struct {
+		name  string
+		open  func() (*postgres.Store, error)
+		field string
+	}{
+		{"malformed DSN", func() (*postgres.Store, error) {
+			return postgres.Open(context.Background(), "postgres://%zz")
+		}, "dsn"},
+		{"empty schema", func() (*postgres.Store, error) {
+			return postgres.Open(context.Background(), dsn, postgres.WithSchema(""))
+		}, "schema"},
+		{"nil pool", func() (*postgres.Store, error) {
+			return postgres.New(context.Background(), nil)
+		}, "pool"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := tc.open()
+			var ve *iso20000.ValidationError
+			if !errors.As(err, &ve) || ve.Field != tc.field {
+				t.Fatalf("got %v, %v; want a ValidationError for %q", st, err, tc.field)
+			}
+		})
+	}
+}
+
+// TestNewKeepsPool checks that a store made on the caller's pool leaves the
+// pool open when it closes, and that any schema name works (the store quotes
+// it).
+func TestNewKeepsPool(t *testing.T) {
+	dsn, base := backendtest.Schema(t)
+	pool, err := pgxpool.New(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	odd := base + `_Odd "Name"; x`
+	t.Cleanup(func() {
+		if _, err := pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{odd}.Sanitize()+" CASCADE"); err != nil {
+			t.Error(err)
+		}
+	})
+	st, err := postgres.New(context.Background(), pool, postgres.WithSchema(odd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	update(t, st, func(ctx context.Context, tx store.Tx) error {
+		_, err := tickets.Insert(ctx, tx, ticket{ID: "t1", Status: "open"})
+		return err
+	})
+	view(t, st, func(ctx context.Context, tx store.Tx) error {
+		got, _, err := tickets.List(ctx, tx, store.Query{Status: []string{"open"}})
+		if err == nil && (len(got) != 1 || got[0].Value.ID != "t1") {
+			t.Errorf("List in schema %q: %+v", odd, got)
+		}
+		return err
+	})
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.View(context.Background(), func(context.Context, store.Tx) error { return nil }); !errors.Is(err, store.ErrClosed) {
+		t.Errorf("View after Close: %v, want ErrClosed", err)
+	}
+	if err := pool.Ping(context.Background()); err != nil {
+		t.Errorf("the caller's pool after Close: %v", err)
+	}
+}
