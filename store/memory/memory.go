@@ -17,7 +17,23 @@
 // Update writes it. The function must therefore not call the Store (nor its
 // Trail) itself: it would deadlock. A unit that returns an error, panics or
 // whose context ends is undone from an undo log, indexes and counters
-// included.
+// included. A Tx must not be kept beyond its function: using it afterwards
+// fails, or acts in a later unit of work.
+//
+// # Indexes
+//
+// Each kind of record has B-trees (github.com/google/btree) ordered by sort
+// key and ID: one of all records by Keys.Created and one of the records with
+// a Keys.Due by due time, and the same two per value of Status, Owner, Group,
+// Service and Priority. A list walks, from its cursor and within its time
+// bounds, the smallest of the trees that can answer it (for several statuses,
+// the trees of each, merged), and filters the rest of the query with
+// [store.Query.Match]; it stops one record past the page. So a list costs
+// in proportion to its page when the chosen tree and the time bounds are all
+// its filters, and in proportion to the records it skips when other filters
+// reject records of that tree. An update touches
+// only the trees whose key changed: a change of status moves the record
+// between the trees of two statuses, a change of no key touches none.
 //
 // # Copies
 //
