@@ -35,16 +35,15 @@ func (t trail) Head(ctx context.Context) (audit.Head, error) {
 
 // Append implements [audit.Trail]: each call is its own unit of work.
 func (t trail) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry, error) {
-	var sealed []audit.Entry
-	err := t.s.Update(ctx, func(ctx context.Context, tx store.Tx) error {
-		var err error
-		sealed, err = tx.Append(ctx, entries...)
-		return err
-	})
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return sealed, nil
+	t.s.mu.Lock()
+	defer t.s.mu.Unlock()
+	if t.s.closed {
+		return nil, store.ErrClosed
+	}
+	return t.s.appendLocked(entries)
 }
 
 // chunk is how many entries Entries copies under one read lock: it never

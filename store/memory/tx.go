@@ -172,17 +172,22 @@ func (t *tx) List(ctx context.Context, c store.Codec, q store.Query) (store.Page
 	return k.list(c, q, cur), nil
 }
 
-// Append implements [store.Tx]: it seals copies of the entries after the
-// head and stores them; when one is invalid it stores none.
+// Append implements [store.Tx]; see [Store.appendLocked].
 func (t *tx) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry, error) {
 	s, err := t.check(true)
 	if err != nil {
 		return nil, err
 	}
+	return s.appendLocked(entries)
+}
+
+// appendLocked seals copies of the entries after the head and stores them;
+// when one is invalid it stores none. The caller holds the write lock.
+func (s *Store) appendLocked(entries []audit.Entry) ([]audit.Entry, error) {
 	sealed := slices.Clone(entries)
-	head := s.head()
-	mark := s.entries.len()
+	head, mark := s.head(), s.entries.len()
 	for i := range sealed {
+		var err error
 		if head, err = audit.Seal(head, &sealed[i]); err != nil {
 			s.entries.truncate(mark)
 			return nil, err
