@@ -18,6 +18,7 @@ var listTests = []test{
 	{"PagesWithInserts", testListPagesWithInserts},
 	{"Invalid", testListInvalid},
 	{"AfterChanges", testListAfterChanges},
+	{"EmptyKind", testListEmptyKind},
 }
 
 // fixture returns 40 records with every key varied: statuses, owners and so
@@ -295,4 +296,24 @@ func testListAfterChanges(t *testing.T, st store.Store) {
 		})
 		lists(t, []check{{open, nil}, {closed, []string{"a"}}, {bob, []string{"a"}}, {byDue, nil}, {store.Query{}, []string{"a"}}})
 	})
+}
+
+// testListEmptyKind lists a kind that has no records, and one whose records
+// were all deleted: an empty page without a cursor.
+func testListEmptyKind(t *testing.T, st store.Store) {
+	insert(t, st, others, sample("gone"))
+	update(t, st, func(ctx context.Context, tx store.Tx) error {
+		return others.Delete(ctx, tx, "gone", 1)
+	})
+	for _, c := range []store.Codec{records, others} {
+		for _, q := range []store.Query{{}, {Status: []string{"open"}, OrderBy: store.ByDue, Desc: true}, {Limit: store.MaxLimit}} {
+			view(t, st, func(ctx context.Context, tx store.Tx) error {
+				p, err := tx.List(ctx, c, q)
+				if err == nil && (len(p.Docs) != 0 || p.Next != "") {
+					t.Errorf("List %s %+v: %d docs, next %q; want an empty last page", c.Kind(), q, len(p.Docs), p.Next)
+				}
+				return err
+			})
+		}
+	}
 }
