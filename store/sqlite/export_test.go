@@ -32,11 +32,15 @@ func Rewrite(s *Store) func(ctx context.Context, fn func([]audit.Entry) []audit.
 		}
 		ins := tx.StmtContext(ctx, s.ws[stAppend])
 		for i := range tampered {
-			if err := insertEntry(ctx, ins, &tampered[i]); err != nil {
+			if _, err := insertEntry(ctx, ins, &tampered[i]); err != nil {
 				return err
 			}
 		}
-		return tx.Commit()
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+		s.head.reset() // the tamperer's rows are the head now
+		return nil
 	}
 }
 

@@ -66,6 +66,8 @@ type Store struct {
 	ws, rs *stmts  // prepared statements of writer and reader
 	trail  *Trail
 	closed atomic.Bool
+	// head is the trail head the last committed append left.
+	head headCache
 	// updates are the prepared UPDATEs by changed key columns (see updateSQL).
 	updates [numKeyMasks]atomic.Pointer[sql.Stmt]
 }
@@ -209,6 +211,9 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(ctx context.Cont
 		return s.fail(ctx, err)
 	}
 	done = true
+	if t.appended {
+		s.head.advance(t.head)
+	}
 	if t.unprepared != nil {
 		s.prepareUpdates(ctx, t.unprepared)
 	}

@@ -642,3 +642,18 @@ func TestConcurrentWriters(t *testing.T) {
 		t.Fatalf("last numbered record: %v", err)
 	}
 }
+
+// TestTrailSharedFile appends through two stores on one file, as two
+// processes would, in turns: each store's cached head goes stale when the
+// other appends, and the chain stays whole.
+func TestTrailSharedFile(t *testing.T) {
+	a, path := open(t)
+	b := openAt(t, path)
+	for i, st := range []*sqlite.Store{a, b, a, a, b, a} {
+		got, err := st.Trail().Append(context.Background(), entry("x"), entry("y"))
+		if err != nil || len(got) != 2 || got[0].Seq != uint64(2*i+1) {
+			t.Fatalf("append %d: %+v, %v; want entries %d and %d", i, got, err, 2*i+1, 2*i+2)
+		}
+	}
+	verify(t, a, 12)
+}

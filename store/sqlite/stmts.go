@@ -39,8 +39,9 @@ var stmtSQL = [numStmts]string{
 	stDelete: "DELETE FROM records WHERE kind = ? AND id = ? AND version = ?",
 	stNextNumber: "INSERT INTO counters (name, value) VALUES (?, 1) " +
 		"ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
-	stHead:    "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-	stAppend:  "INSERT INTO audit (" + auditColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	stHead: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+	stAppend: "INSERT INTO audit (" + auditColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) " +
+		"ON CONFLICT (seq) DO NOTHING",
 	stEntries: "SELECT " + auditColumns + " FROM audit WHERE seq >= ? AND seq <= ? ORDER BY seq",
 }
 

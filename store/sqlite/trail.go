@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"math"
+	"sync"
 
 	"github.com/google/uuid"
 
@@ -16,9 +18,9 @@ import (
 
 // Trail is the audit trail of a [Store], kept in its audit table. It
 // implements [audit.Trail]: appends from every goroutine and every process
-// sharing the file form one gap-free chain, because each is sealed against
-// the head read inside the write transaction that stores it, and write
-// transactions take turns (BEGIN IMMEDIATE).
+// sharing the file form one gap-free chain, because write transactions take
+// turns (BEGIN IMMEDIATE) and each seals its entries after the head as it is
+// inside the transaction.
 type Trail struct {
 	s *Store
 }
@@ -77,8 +79,8 @@ func (tr *Trail) Entries(ctx context.Context, from, to uint64) iter.Seq2[audit.E
 
 // Append implements [audit.Trail]: it seals and stores the entries in one
 // write transaction of their own, as [Store.Update] with [store.Tx.Append].
-// Batches (up to thousands of entries) are cheap: one head read, one
-// prepared insert per entry, one commit.
+// Batches (up to thousands of entries) are cheap: at most one head read,
+// one prepared insert per entry, one commit.
 func (tr *Trail) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry, error) {
 	if err := validateEntries(entries); err != nil {
 		return nil, err
@@ -98,9 +100,11 @@ func (tr *Trail) Append(ctx context.Context, entries ...audit.Entry) ([]audit.En
 	return out, nil
 }
 
-// Append implements [store.Tx]: it reads the trail head once per
-// transaction (the transaction holds the write lock, so the head cannot move
-// under it), seals the entries after it and inserts them.
+// Append implements [store.Tx]. It seals the entries after the trail head
+// and inserts them. The head is found once per transaction: it is the head
+// the store's last commit left (see headCache), checked by the first insert,
+// or else read from the table. Either way the transaction holds the write
+// lock, so the head cannot move under it.
 func (t *tx) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry, error) {
 	if err := t.writable(); err != nil {
 		return nil, err
@@ -111,32 +115,108 @@ func (t *tx) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry,
 	if len(entries) == 0 {
 		return nil, nil
 	}
-	if !t.headKnown {
-		h, err := readHead(ctx, t.stmt(ctx, stHead))
-		if err != nil {
-			return nil, t.s.fail(ctx, err)
+	if t.headState == headUnknown {
+		if h, ok := t.s.head.get(); ok {
+			t.head, t.headState = h, headGuessed
+		} else if err := t.readHead(ctx); err != nil {
+			return nil, err
 		}
-		t.head, t.headKnown = h, true
 	}
+	out, err := t.appendAfterHead(ctx, entries)
+	if err == errStaleHead { // another connection appended since: nothing was stored
+		if err := t.readHead(ctx); err != nil {
+			return nil, err
+		}
+		out, err = t.appendAfterHead(ctx, entries)
+	}
+	return out, err
+}
+
+// The states of a transaction's knowledge of the trail head.
+const (
+	headUnknown   = iota
+	headGuessed   // t.head is the store's cached head, not yet checked
+	headConfirmed // t.head is the head of the table in this transaction
+)
+
+// errStaleHead reports that the first entry sealed after a guessed head
+// found its sequence number taken.
+var errStaleHead = errors.New("sqlite: cached audit head is stale")
+
+// readHead reads the trail head from the table.
+func (t *tx) readHead(ctx context.Context) error {
+	h, err := readHead(ctx, t.stmt(ctx, stHead))
+	if err != nil {
+		return t.s.fail(ctx, err)
+	}
+	t.head, t.headState = h, headConfirmed
+	return nil
+}
+
+// appendAfterHead seals and inserts the entries after t.head. An insert
+// finds its sequence number taken only for the first entry after a guessed
+// head: it then returns errStaleHead having stored nothing.
+func (t *tx) appendAfterHead(ctx context.Context, entries []audit.Entry) ([]audit.Entry, error) {
 	ins := t.stmt(ctx, stAppend)
 	head := t.head
 	out := make([]audit.Entry, len(entries))
 	for i, e := range entries {
 		var err error
 		if head, err = audit.Seal(head, &e); err != nil {
-			return nil, err // not reached: validated above
+			return nil, err // not reached: validated by the caller
 		}
-		if err := insertEntry(ctx, ins, &e); err != nil {
+		switch stored, err := insertEntry(ctx, ins, &e); {
+		case err == nil && !stored && i == 0 && t.headState == headGuessed:
+			return nil, errStaleHead
+		case err == nil && !stored:
+			err = fmt.Errorf("sqlite: audit entry %d exists already", e.Seq)
+			fallthrough
+		case err != nil:
+			err = t.s.fail(ctx, err)
 			if i > 0 { // entries before i are stored: the transaction must not commit
-				t.err = t.s.fail(ctx, err)
-				return nil, t.err
+				t.err = err
 			}
-			return nil, t.s.fail(ctx, err)
+			return nil, err
 		}
+		t.headState = headConfirmed
 		out[i] = e
 	}
 	t.head = head
+	t.appended = true
 	return out, nil
+}
+
+// headCache is the trail head as the store's last committed append left it.
+// Transactions seal their first entry after it without reading the table;
+// the insert, whose sequence number is the table's primary key, finds out
+// when another connection (another process) appended since, and the
+// transaction then reads the head. The cache only moves forward.
+type headCache struct {
+	mu    sync.Mutex
+	head  audit.Head
+	valid bool
+}
+
+func (c *headCache) get() (audit.Head, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.head, c.valid
+}
+
+// advance records h as the head after a commit, unless a later head is known.
+func (c *headCache) advance(h audit.Head) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.valid || h.Seq > c.head.Seq {
+		c.head, c.valid = h, true
+	}
+}
+
+// reset forgets the head.
+func (c *headCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.valid = false
 }
 
 // validateEntries checks every entry before any is sealed, so that an invalid
@@ -172,19 +252,24 @@ func readHead(ctx context.Context, st *sql.Stmt) (audit.Head, error) {
 	return h, nil
 }
 
-// insertEntry stores a sealed entry with the prepared statement stAppend.
-func insertEntry(ctx context.Context, ins *sql.Stmt, e *audit.Entry) error {
+// insertEntry stores a sealed entry with the prepared statement stAppend and
+// reports whether it did: false when its sequence number is taken.
+func insertEntry(ctx context.Context, ins *sql.Stmt, e *audit.Entry) (bool, error) {
 	changes, err := jsonColumn(e.Changes, e.Changes == nil)
 	if err != nil {
-		return err
+		return false, err
 	}
 	data, err := jsonColumn(e.Data, e.Data == nil)
 	if err != nil {
-		return err
+		return false, err
 	}
-	_, err = ins.ExecContext(ctx, int64(e.Seq), e.ID.String(), e.Time.UnixNano(), e.Actor, e.Action,
+	res, err := ins.ExecContext(ctx, int64(e.Seq), e.ID.String(), e.Time.UnixNano(), e.Actor, e.Action,
 		e.Kind, e.EntityID, e.From, e.To, changes, data, e.PrevHash[:], e.Hash[:])
-	return err
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // jsonColumn encodes v as JSON text, or NULL when isNil, so that a nil slice

@@ -25,7 +25,8 @@ type tx struct {
 	known map[recordRef]storedKeys
 
 	head      audit.Head // the trail head after this transaction's appends
-	headKnown bool
+	headState int        // headUnknown, headGuessed or headConfirmed
+	appended  bool       // whether the transaction appended to the trail
 	// err poisons the transaction: a write failed part way (an Append of
 	// several entries), so committing would store half of it.
 	err error
