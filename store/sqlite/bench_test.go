@@ -43,21 +43,29 @@ func rawDB(b *testing.B) *sql.DB {
 	return db
 }
 
+// rawTx runs fn in one transaction of db and commits it.
+func rawTx(b *testing.B, db *sql.DB, fn func(ctx context.Context, tx *sql.Tx) error) {
+	ctx := context.Background()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := fn(ctx, tx); err != nil {
+		b.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+}
+
 // rawInsertTx is the baseline unit of work: one transaction inserting one row.
 func rawInsertTx(b *testing.B) step {
 	db := rawDB(b)
 	return func(b *testing.B) {
-		ctx := context.Background()
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO rows (kind, data) VALUES (?, ?)", "ticket", payload); err != nil {
-			b.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
-			b.Fatal(err)
-		}
+		rawTx(b, db, func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO rows (kind, data) VALUES (?, ?)", "ticket", payload)
+			return err
+		})
 	}
 }
 
@@ -96,23 +104,18 @@ func storeUpdateAudit(b *testing.B) step {
 func rawInsertBatch(b *testing.B) step {
 	db := rawDB(b)
 	return func(b *testing.B) {
-		ctx := context.Background()
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ins, err := tx.PrepareContext(ctx, "INSERT INTO rows (kind, data) VALUES (?, ?)")
-		if err != nil {
-			b.Fatal(err)
-		}
-		for range batch {
-			if _, err := ins.ExecContext(ctx, "ticket", payload); err != nil {
-				b.Fatal(err)
+		rawTx(b, db, func(ctx context.Context, tx *sql.Tx) error {
+			ins, err := tx.PrepareContext(ctx, "INSERT INTO rows (kind, data) VALUES (?, ?)")
+			if err != nil {
+				return err
 			}
-		}
-		if err := tx.Commit(); err != nil {
-			b.Fatal(err)
-		}
+			for range batch {
+				if _, err := ins.ExecContext(ctx, "ticket", payload); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
 }
 
