@@ -62,10 +62,12 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("AppendInvalid", s.appendInvalid)
 	t.Run("AppendCancelled", s.appendCancelled)
 	t.Run("KeepsEveryField", s.keepsEveryField)
+	t.Run("LargeEntry", s.largeEntry)
 	t.Run("NoAliasing", s.noAliasing)
 	t.Run("Head", s.head)
 	t.Run("Entries", s.entries)
 	t.Run("EntriesStop", s.entriesStop)
+	t.Run("ManyEntries", s.manyEntries)
 	t.Run("ConcurrentAppends", s.concurrentAppends)
 	t.Run("VerifyIntact", s.verifyIntact)
 	t.Run("Tampering", s.tampering)
@@ -318,6 +320,24 @@ func (s suite) keepsEveryField(t *testing.T) {
 	checkSame(t, stored, []audit.Entry{want})
 }
 
+func (s suite) largeEntry(t *testing.T) {
+	tr := s.newHarness(t).Trail
+	e := Entry(1)
+	e.Data = map[string]string{"body": strings.Repeat("0123456789abcdef", 8192)} // 128 KiB
+	for i := range 200 {
+		e.Data[fmt.Sprintf("key-%03d", i)] = strconv.Itoa(i)
+		e.Changes = append(e.Changes, audit.Change{Field: fmt.Sprintf("f%d", i), Old: "ä", New: "€"})
+	}
+	got, err := tr.Append(context.Background(), e, Entry(2))
+	if err != nil {
+		t.Fatalf("Append: %v", err)
+	}
+	checkSame(t, readAll(t, tr, 1, 0), got)
+	if rep := verify(t, tr); !rep.OK {
+		t.Fatalf("Verify = %+v", rep)
+	}
+}
+
 func (s suite) noAliasing(t *testing.T) {
 	tr := s.newHarness(t).Trail
 	in := []audit.Entry{Entry(1), Entry(2)}
@@ -404,6 +424,32 @@ func (s suite) entriesStop(t *testing.T) {
 	}
 	if len(errs) != 1 || !errors.Is(errs[0], context.Canceled) {
 		t.Fatalf("Entries with a cancelled context yielded errors %v, want one context.Canceled", errs)
+	}
+}
+
+// manyEntries crosses the page sizes backends may read with.
+func (s suite) manyEntries(t *testing.T) {
+	tr := s.newHarness(t).Trail
+	const n, batch = 2500, 500
+	var stored []audit.Entry
+	for i := 1; i <= n; i += batch {
+		got, err := tr.Append(context.Background(), entries(i, i+batch-1)...)
+		if err != nil {
+			t.Fatalf("Append: %v", err)
+		}
+		stored = append(stored, got...)
+	}
+	checkSealed(t, stored, 1, audit.Hash{})
+	checkSame(t, readAll(t, tr, 1, 0), stored)
+	for _, r := range [][2]uint64{{999, 1001}, {1000, 2100}, {2400, 0}} {
+		to := r[1]
+		if to == 0 {
+			to = n
+		}
+		checkSame(t, readAll(t, tr, r[0], r[1]), stored[r[0]-1:to])
+	}
+	if rep := verify(t, tr); !rep.OK || rep.Checked != n {
+		t.Fatalf("Verify = %+v", rep)
 	}
 }
 
