@@ -32,7 +32,11 @@ func Rewrite(s *Store) func(ctx context.Context, fn func([]audit.Entry) []audit.
 		}
 		ins := tx.StmtContext(ctx, s.ws[stAppend])
 		for i := range tampered {
-			if _, err := insertEntry(ctx, ins, &tampered[i]); err != nil {
+			args, err := appendEntryArgs(nil, &tampered[i])
+			if err == nil {
+				_, err = ins.ExecContext(ctx, args...)
+			}
+			if err != nil {
 				return err
 			}
 		}

@@ -643,17 +643,59 @@ func TestConcurrentWriters(t *testing.T) {
 	}
 }
 
-// TestTrailSharedFile appends through two stores on one file, as two
-// processes would, in turns: each store's cached head goes stale when the
-// other appends, and the chain stays whole.
+// TestTrailSharedFile appends batches of several sizes (single inserts and
+// chunks) through two stores on one file, as two processes would, in turns:
+// each store's cached head goes stale when the other appends, and the chain
+// stays whole.
 func TestTrailSharedFile(t *testing.T) {
 	a, path := open(t)
 	b := openAt(t, path)
-	for i, st := range []*sqlite.Store{a, b, a, a, b, a} {
-		got, err := st.Trail().Append(context.Background(), entry("x"), entry("y"))
-		if err != nil || len(got) != 2 || got[0].Seq != uint64(2*i+1) {
-			t.Fatalf("append %d: %+v, %v; want entries %d and %d", i, got, err, 2*i+1, 2*i+2)
+	turns := []struct {
+		st *sqlite.Store
+		n  int
+	}{{a, 2}, {b, 150}, {a, 1}, {a, 64}, {b, 129}, {a, 3}, {b, 65}}
+	var seq uint64
+	for i, turn := range turns {
+		batch := make([]audit.Entry, turn.n)
+		for j := range batch {
+			batch[j] = entry(fmt.Sprintf("x%d", j))
 		}
+		got, err := turn.st.Trail().Append(context.Background(), batch...)
+		if err != nil || len(got) != turn.n || got[0].Seq != seq+1 || got[turn.n-1].Seq != seq+uint64(turn.n) {
+			t.Fatalf("turn %d: %d entries, %v; want %d from %d", i, len(got), err, turn.n, seq+1)
+		}
+		seq += uint64(turn.n)
 	}
-	verify(t, a, 12)
+	verify(t, a, seq)
+}
+
+// TestAppendFailurePoisons makes a batch fail after some of its entries were
+// stored (a row planted past the cached head takes a sequence number): the
+// unit of work must not commit, even when fn ignores the error.
+func TestAppendFailurePoisons(t *testing.T) {
+	st, path := open(t)
+	if _, err := st.Trail().Append(context.Background(), entry("first")); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open(sqlite.DriverName, sqlite.WriterDSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`INSERT INTO audit VALUES (4, 'planted', 0, 'a', 'b', '', '', '', '', NULL, NULL, x'00', x'00')`); err != nil {
+		t.Fatal(err)
+	}
+	var appendErr error
+	err = st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
+		batch := []audit.Entry{entry("a"), entry("b"), entry("c"), entry("d")}
+		_, appendErr = tx.Append(ctx, batch...)
+		return nil // ignores the error
+	})
+	if appendErr == nil || err == nil || err.Error() != appendErr.Error() {
+		t.Fatalf("Append: %v; Update: %v; want both to fail alike", appendErr, err)
+	}
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM audit").Scan(&n); err != nil || n != 2 {
+		t.Fatalf("%d rows (%v), want the first entry and the planted row", n, err)
+	}
 }

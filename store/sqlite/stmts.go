@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 )
 
 // stmtID names a prepared statement.
@@ -18,6 +19,7 @@ const (
 	stNextNumber
 	stHead
 	stAppend
+	stAppendChunk
 	stEntries
 	numStmts
 )
@@ -29,6 +31,21 @@ const recordColumns = "id, version, status, owner, grp, service, priority, creat
 // and scanEntry.
 const auditColumns = "seq, id, time, actor, action, kind, entity_id, from_state, to_state, changes, data, prev_hash, hash"
 
+// auditColumnList are the names in auditColumns.
+var auditColumnList = strings.Split(auditColumns, ", ")
+
+// appendChunk is the number of audit entries one statement inserts in a
+// batch; fewer statements make batches faster.
+const appendChunk = 64
+
+// insertAudit returns the INSERT of n audit rows; a row whose sequence number
+// is taken is not stored.
+func insertAudit(n int) string {
+	row := "(?" + strings.Repeat(", ?", len(auditColumnList)-1) + ")"
+	return "INSERT INTO audit (" + auditColumns + ") VALUES " + row + strings.Repeat(", "+row, n-1) +
+		" ON CONFLICT (seq) DO NOTHING"
+}
+
 // stmtSQL is the text of each prepared statement.
 var stmtSQL = [numStmts]string{
 	stGet:     "SELECT " + recordColumns + " FROM records WHERE kind = ? AND id = ?",
@@ -39,15 +56,15 @@ var stmtSQL = [numStmts]string{
 	stDelete: "DELETE FROM records WHERE kind = ? AND id = ? AND version = ?",
 	stNextNumber: "INSERT INTO counters (name, value) VALUES (?, 1) " +
 		"ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
-	stHead: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-	stAppend: "INSERT INTO audit (" + auditColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) " +
-		"ON CONFLICT (seq) DO NOTHING",
-	stEntries: "SELECT " + auditColumns + " FROM audit WHERE seq >= ? AND seq <= ? ORDER BY seq",
+	stHead:        "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+	stAppend:      insertAudit(1),
+	stAppendChunk: insertAudit(appendChunk),
+	stEntries:     "SELECT " + auditColumns + " FROM audit WHERE seq >= ? AND seq <= ? ORDER BY seq",
 }
 
 // The statements each connection pool prepares: the reader pool only reads.
 var (
-	writerStmts = []stmtID{stGet, stVersion, stKeys, stInsert, stDelete, stNextNumber, stHead, stAppend}
+	writerStmts = []stmtID{stGet, stVersion, stKeys, stInsert, stDelete, stNextNumber, stHead, stAppend, stAppendChunk}
 	readerStmts = []stmtID{stGet, stVersion, stHead, stEntries}
 )
 

@@ -153,37 +153,69 @@ func (t *tx) readHead(ctx context.Context) error {
 	return nil
 }
 
-// appendAfterHead seals and inserts the entries after t.head. An insert
-// finds its sequence number taken only for the first entry after a guessed
-// head: it then returns errStaleHead having stored nothing.
+// appendAfterHead seals the entries after t.head and inserts them: after a
+// guessed head the first one alone, then chunks of appendChunk entries in one
+// statement each, then the rest one by one. Only the first insert after a
+// guessed head can find its sequence number taken: it then returns
+// errStaleHead having stored nothing.
 func (t *tx) appendAfterHead(ctx context.Context, entries []audit.Entry) ([]audit.Entry, error) {
-	ins := t.stmt(ctx, stAppend)
-	head := t.head
 	out := make([]audit.Entry, len(entries))
-	for i, e := range entries {
+	head := t.head
+	for i := range entries {
+		out[i] = entries[i]
 		var err error
-		if head, err = audit.Seal(head, &e); err != nil {
+		if head, err = audit.Seal(head, &out[i]); err != nil {
 			return nil, err // not reached: validated by the caller
 		}
-		switch stored, err := insertEntry(ctx, ins, &e); {
-		case err == nil && !stored && i == 0 && t.headState == headGuessed:
-			return nil, errStaleHead
-		case err == nil && !stored:
-			err = fmt.Errorf("sqlite: audit entry %d exists already", e.Seq)
-			fallthrough
-		case err != nil:
-			err = t.s.fail(ctx, err)
-			if i > 0 { // entries before i are stored: the transaction must not commit
-				t.err = err
+	}
+	args := make([]any, 0, len(auditColumnList)*min(len(out), appendChunk))
+	for done := 0; done < len(out); {
+		n, id := 1, stAppend
+		if len(out)-done >= appendChunk && t.headState == headConfirmed {
+			n, id = appendChunk, stAppendChunk
+		}
+		args = args[:0]
+		for i := range n {
+			var err error
+			if args, err = appendEntryArgs(args, &out[done+i]); err != nil {
+				return nil, t.appendFailed(done, err)
 			}
-			return nil, err
+		}
+		stored, err := t.insertRows(ctx, id, args)
+		switch {
+		case err != nil:
+			return nil, t.appendFailed(done, t.s.fail(ctx, err))
+		case stored == 0 && done == 0 && t.headState == headGuessed:
+			return nil, errStaleHead
+		case stored != int64(n):
+			return nil, t.appendFailed(done, fmt.Errorf("sqlite: audit entries from %d exist already", out[done].Seq))
 		}
 		t.headState = headConfirmed
-		out[i] = e
+		done += n
 	}
 	t.head = head
 	t.appended = true
 	return out, nil
+}
+
+// appendFailed returns err, the failure of an append after done entries were
+// stored: when some were, the transaction must not commit, and the error
+// poisons it.
+func (t *tx) appendFailed(done int, err error) error {
+	if done > 0 {
+		t.err = err
+	}
+	return err
+}
+
+// insertRows runs the insert id with args and returns the number of rows it
+// stored (not those whose sequence number was taken).
+func (t *tx) insertRows(ctx context.Context, id stmtID, args []any) (int64, error) {
+	res, err := t.stmt(ctx, id).ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // headCache is the trail head as the store's last committed append left it.
@@ -252,24 +284,19 @@ func readHead(ctx context.Context, st *sql.Stmt) (audit.Head, error) {
 	return h, nil
 }
 
-// insertEntry stores a sealed entry with the prepared statement stAppend and
-// reports whether it did: false when its sequence number is taken.
-func insertEntry(ctx context.Context, ins *sql.Stmt, e *audit.Entry) (bool, error) {
+// appendEntryArgs appends the column values of a sealed entry, in
+// auditColumns order, to args.
+func appendEntryArgs(args []any, e *audit.Entry) ([]any, error) {
 	changes, err := jsonColumn(e.Changes, e.Changes == nil)
 	if err != nil {
-		return false, err
+		return args, err
 	}
 	data, err := jsonColumn(e.Data, e.Data == nil)
 	if err != nil {
-		return false, err
+		return args, err
 	}
-	res, err := ins.ExecContext(ctx, int64(e.Seq), e.ID.String(), e.Time.UnixNano(), e.Actor, e.Action,
-		e.Kind, e.EntityID, e.From, e.To, changes, data, e.PrevHash[:], e.Hash[:])
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return append(args, int64(e.Seq), e.ID.String(), e.Time.UnixNano(), e.Actor, e.Action,
+		e.Kind, e.EntityID, e.From, e.To, changes, data, e.PrevHash[:], e.Hash[:]), nil
 }
 
 // jsonColumn encodes v as JSON text, or NULL when isNil, so that a nil slice
