@@ -50,3 +50,18 @@ func Rewrite(s *Store) func(ctx context.Context, fn func([]audit.Entry) []audit.
 		})
 	}
 }
+
+// DefaultCopyThreshold is the batch size from which commits use COPY.
+var DefaultCopyThreshold = copyThreshold
+
+// SetCopyThreshold sets the batch size from which commits use COPY, and
+// returns a function that restores it.
+func SetCopyThreshold(n int) (restore func()) {
+	old := copyThreshold
+	copyThreshold = n
+	return func() { copyThreshold = old }
+}
+
+// SetSyncCommit makes the units of work of s commit synchronously, holding
+// the chain head through the WAL flush (the naive way), or not.
+func SetSyncCommit(s *Store, on bool) { s.syncCommit = on }

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -25,4 +26,14 @@ func view(t testing.TB, st store.Store, fn func(ctx context.Context, tx store.Tx
 	if err := st.View(context.Background(), fn); err != nil {
 		t.Fatalf("View: %v", err)
 	}
+}
+
+// jsonOf returns v encoded as JSON.
+func jsonOf(tb testing.TB, v any) []byte {
+	tb.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
 }

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -56,8 +57,14 @@ type Store struct {
 	schema   string
 	attempts int
 	sql      statements
-	trail    *Trail
-	closed   atomic.Bool
+	// auditTable is the audit table's qualified name, for COPY.
+	auditTable pgx.Identifier
+	trail      *Trail
+	// syncCommit makes units of work commit synchronously, holding the
+	// chain head through the WAL flush: the naive way, kept for the
+	// benchmarks that justify the default.
+	syncCommit bool
+	closed     atomic.Bool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -110,7 +117,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 		}
 		return nil, fmt.Errorf("postgres: preparing schema %s: %w", c.schema, err)
 	}
-	s := &Store{pool: pool, schema: c.schema, attempts: c.maxAttempts, sql: newStatements(c.schema)}
+	s := &Store{pool: pool, schema: c.schema, attempts: c.maxAttempts, sql: newStatements(c.schema),
+		auditTable: pgx.Identifier{c.schema, "audit"}}
 	s.trail = &Trail{s: s}
 	return s, nil
 }

@@ -29,7 +29,7 @@ const (
 	// own at the session's synchronous_commit: taking a transaction ID makes
 	// its commit wait until the WAL is flushed up to its commit record, which
 	// lies after the unit of work's. Concurrent waits share one flush.
-	durable = "SELECT txid_current()"
+	durable = "SELECT pg_logical_emit_message(true, 'iso20000', '')"
 )
 
 // recordColumns are the columns scanDoc reads, in its order.

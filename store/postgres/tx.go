@@ -204,13 +204,21 @@ func (t *tx) commit(ctx context.Context) error {
 	if !t.begun {
 		return nil
 	}
+	copied := len(t.pending) >= copyThreshold
+	if copied {
+		if _, err := t.conn.CopyFrom(ctx, t.s.auditTable, auditColumnList, auditRows(t.pending)); err != nil {
+			return t.s.fail(ctx, err)
+		}
+	}
 	n := 0 // statements queued; BEGIN is not among them
 	return t.send(ctx, func(b *pgx.Batch) {
 		if len(t.pending) > 0 {
-			b.Queue(t.s.sql.insertAudit, auditArgs(t.pending)...)
+			if !copied {
+				b.Queue(t.s.sql.insertAudit, auditArgs(t.pending)...)
+			}
 			b.Queue(t.s.sql.setHead, int64(t.head.Seq), t.head.Hash[:])
 		}
-		if t.wrote {
+		if t.wrote && !t.s.syncCommit {
 			b.Queue(asyncCommit)
 			b.Queue(commit)
 			b.Queue(durable)
