@@ -593,8 +593,9 @@ func testRequestEdits(t *testing.T, newStore func(t testing.TB) store.Store) {
 	// Records returned are copies.
 	got.Tasks[0].Done = true
 	got.WorkNotes = append(got.WorkNotes, incident.Note{Text: "tamper"})
+	got.Fulfilment.Cycles[0].Start = time.Time{}
 	again, _ := f.svc.Get(ctx, r.ID)
-	if again.Tasks[0].Done || len(again.WorkNotes) == len(got.WorkNotes) {
+	if again.Tasks[0].Done || len(again.WorkNotes) == len(got.WorkNotes) || again.Fulfilment.Cycles[0].Start.IsZero() {
 		t.Fatal("returned request aliases the store")
 	}
 	if _, err := f.svc.Cancel(ctx, agent, r.ID, incident.CancelInput{}); err == nil {
@@ -633,6 +634,9 @@ func testRequestVersions(t *testing.T, newStore func(t testing.TB) store.Store) 
 	}
 	if _, err := f.svc.Fulfil(ctx, iso20000.Actor{}, r.ID, incident.StepInput{}); !errors.Is(err, iso20000.ErrValidation) {
 		t.Fatalf("anonymous actor: %v", err)
+	}
+	if _, err := incident.NewRequestService(nil); !errors.Is(err, iso20000.ErrValidation) {
+		t.Fatalf("nil store: %v", err)
 	}
 }
 
