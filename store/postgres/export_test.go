@@ -65,3 +65,7 @@ func SetCopyThreshold(n int) (restore func()) {
 // SetSyncCommit makes the units of work of s commit synchronously, holding
 // the chain head through the WAL flush (the naive way), or not.
 func SetSyncCommit(s *Store, on bool) { s.syncCommit = on }
+
+// OnDurable sets a function that each commit of s calls with the WAL
+// position (an LSN as a number) it waited to be flushed.
+func OnDurable(s *Store, fn func(lsn int64)) { s.onDurable = fn }

@@ -179,3 +179,34 @@ func TestKilledTransaction(t *testing.T) {
 		})
 	}
 }
+
+// TestCommitIsDurable checks that Update returns only once its commit is
+// flushed: the WAL position the commit waited for is flushed when Update
+// returns. (The unit of work itself commits asynchronously, to release the
+// chain head before the flush; see the package doc.)
+func TestCommitIsDurable(t *testing.T) {
+	st := newTestStore(t)
+	var lsns []int64
+	postgres.OnDurable(st, func(lsn int64) { lsns = append(lsns, lsn) })
+	for i := range 5 {
+		if i == 0 {
+			update(t, st, func(ctx context.Context, tx store.Tx) error {
+				_, err := tickets.Insert(ctx, tx, ticket{ID: "t1", Status: "open"})
+				return err
+			})
+		} else if _, err := incrementAudited(context.Background(), st, "t1", "ann"); err != nil {
+			t.Fatal(err)
+		}
+		if len(lsns) != i+1 {
+			t.Fatalf("%d commits waited for durability, want %d", len(lsns), i+1)
+		}
+		var flushed bool
+		if err := st.Pool().QueryRow(context.Background(),
+			"SELECT pg_current_wal_flush_lsn() - '0/0'::pg_lsn >= $1", lsns[i]).Scan(&flushed); err != nil {
+			t.Fatal(err)
+		}
+		if !flushed {
+			t.Fatalf("commit %d: Update returned before the WAL was flushed up to %d", i+1, lsns[i])
+		}
+	}
+}

@@ -64,7 +64,10 @@ type Store struct {
 	// chain head through the WAL flush: the naive way, kept for the
 	// benchmarks that justify the default.
 	syncCommit bool
-	closed     atomic.Bool
+	// onDurable, when set (by tests), is called with the WAL position that
+	// each commit waited for.
+	onDurable func(lsn int64)
+	closed    atomic.Bool
 }
 
 var _ store.Store = (*Store)(nil)

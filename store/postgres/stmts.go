@@ -26,10 +26,13 @@ const (
 	asyncCommit = "SET LOCAL synchronous_commit TO off"
 	commit      = "COMMIT"
 	// durable runs after COMMIT in the same pipeline, as a transaction of its
-	// own at the session's synchronous_commit: taking a transaction ID makes
-	// its commit wait until the WAL is flushed up to its commit record, which
-	// lies after the unit of work's. Concurrent waits share one flush.
-	durable = "SELECT pg_logical_emit_message(true, 'iso20000', '')"
+	// own at the session's synchronous_commit. It writes a tiny WAL record (a
+	// transactional logical message, ignored by everything but logical
+	// decoding), so its commit waits until the WAL is flushed up to its own
+	// commit record, which lies after the unit of work's. A transaction that
+	// writes no WAL (one that only takes a transaction ID) would not wait.
+	// Concurrent waits share one flush. It returns the message's LSN.
+	durable = "SELECT (pg_logical_emit_message(true, 'iso20000', '') - '0/0'::pg_lsn)::bigint"
 )
 
 // recordColumns are the columns scanDoc reads, in its order.

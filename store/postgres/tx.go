@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -227,12 +228,24 @@ func (t *tx) commit(ctx context.Context) error {
 		}
 		n = b.Len()
 	}, func(br pgx.BatchResults) error {
-		for range n {
+		for i := range n {
+			if i == n-1 && t.wrote && !t.s.syncCommit {
+				break // durable, read below
+			}
 			if _, err := br.Exec(); err != nil {
 				return err
 			}
 		}
 		t.begun = false
+		if t.wrote && !t.s.syncCommit {
+			var lsn int64
+			if err := br.QueryRow().Scan(&lsn); err != nil {
+				return fmt.Errorf("committed, but the wait for durability failed: %w", err)
+			}
+			if t.s.onDurable != nil {
+				t.s.onDurable(lsn)
+			}
+		}
 		return nil
 	})
 }
