@@ -822,6 +822,9 @@ func testRequestQueries(t *testing.T, newStore func(t testing.TB) store.Store) {
 		if _, err := f.svc.Breaching(ctx, t0, incident.RequestFilter{Requester: "rita"}); !errors.Is(err, iso20000.ErrValidation) {
 			t.Fatalf("breaching by requester: %v", err)
 		}
+		if _, err := f.svc.Breaching(ctx, t0, incident.RequestFilter{Newest: true}); !errors.Is(err, iso20000.ErrValidation) {
+			t.Fatalf("breaching newest first: %v", err)
+		}
 	})
 }
 
@@ -924,19 +927,29 @@ func testRequestSLA(t *testing.T, newStore func(t testing.TB) store.Store) {
 			t.Fatalf("%s: %v", ev, err)
 		}
 	}
-	t.Run("without a policy there is no clock", func(t *testing.T) {
-		svc, err := incident.NewRequestService(f.store, incident.WithClock(f.clock), incident.WithAuthorizer(reqAuthorizer()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := svc.Submit(ctx, reqUser, incident.SubmitInput{ItemID: "laptop"})
-		if err != nil || r.Fulfilment != nil || !r.FulfilmentDue.IsZero() {
-			t.Fatalf("%v %+v", err, r.Fulfilment)
-		}
-		if rs, err := svc.SLA(&r, f.clock.Now()); err != nil || rs != nil {
-			t.Fatalf("%v %v", err, rs)
-		}
-	})
+	incidentsOnly, err := sla.NewPolicy(sla.WithTargets(sla.Target{Name: sla.TargetResolution, Priority: 1,
+		Duration: time.Hour, Schedule: sla.AlwaysOpen(time.UTC)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, opts := range map[string][]incident.Option{
+		"without a policy there is no clock":            nil,
+		"without a fulfilment target there is no clock": {incident.WithSLA(incidentsOnly)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			svc, err := incident.NewRequestService(f.store, append(opts, incident.WithClock(f.clock), incident.WithAuthorizer(reqAuthorizer()))...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := svc.Submit(ctx, reqUser, incident.SubmitInput{ItemID: "laptop"})
+			if err != nil || r.Fulfilment != nil || !r.FulfilmentDue.IsZero() {
+				t.Fatalf("%v %+v", err, r.Fulfilment)
+			}
+			if rs, err := svc.SLA(&r, f.clock.Now()); err != nil || rs != nil {
+				t.Fatalf("%v %v", err, rs)
+			}
+		})
+	}
 }
 
 func testCatalog(t *testing.T, newStore func(t testing.TB) store.Store) {
