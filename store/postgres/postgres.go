@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -158,7 +159,9 @@ func (s *Store) Close() error {
 //
 // Update returns after the commit is durable (flushed to the WAL on disk,
 // and to synchronous standbys where configured); see the package doc for how
-// that durability wait is shared among concurrent writers.
+// that durability wait is shared among concurrent writers. As with any
+// database, when the connection fails after the commit was sent, Update
+// cannot know whether it took effect, and returns an error.
 func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx store.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := s.run(ctx, false, fn)
@@ -235,7 +238,7 @@ func (s *Store) fail(ctx context.Context, err error) error {
 		return ctx.Err()
 	case s.closed.Load():
 		return store.ErrClosed
-	case errors.As(err, &pe) && pe.Code[:2] == "22": // data exception
+	case errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22"): // data exception
 		return fmt.Errorf("postgres: %w", errors.Join(&iso20000.ValidationError{Field: "value", Reason: pe.Message}, err))
 	}
 	return fmt.Errorf("postgres: %w", err)

@@ -57,13 +57,12 @@ func (tr *Trail) Entries(ctx context.Context, from, to uint64) iter.Seq2[audit.E
 			yield(audit.Entry{}, store.ErrClosed)
 			return
 		}
-		last := int64(math.MaxInt64)
-		if to != 0 && to < math.MaxInt64 {
-			last = int64(to)
-		}
-		next := int64(max(from, 1))
 		if from > math.MaxInt64 {
 			return
+		}
+		next, last := int64(max(from, 1)), int64(math.MaxInt64)
+		if to != 0 && to < math.MaxInt64 {
+			last = int64(to)
 		}
 		for next <= last {
 			page, err := tr.page(ctx, next, last)
