@@ -75,13 +75,15 @@ type Store struct {
 var _ store.Store = (*Store)(nil)
 
 // Open opens the store kept in the SQLite database file at path, creating the
-// file and its schema when they do not exist and migrating an older schema to
-// the current one (the directory must exist). It configures WAL journaling, the busy
-// timeout, synchronous=NORMAL and foreign keys on every connection.
+// file and its schema when they do not exist (the directory must exist) and
+// migrating an older schema to the current one. Every connection runs with
+// WAL journaling, the busy timeout, synchronous=NORMAL and foreign keys on.
+// The path is a file name, not a URI: any characters may appear in it.
 //
-// An empty path gives an iso20000.ValidationError. A database whose schema is
-// newer than this code gives an error wrapping [ErrSchemaTooNew]. The
-// context bounds the opening and migration only.
+// An empty path or ":memory:" gives an iso20000.ValidationError: the store is
+// a file. A database whose schema is newer than this code gives an error
+// wrapping [ErrSchemaTooNew]. The context bounds the opening and migration
+// only.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	cfg := config{busyTimeout: DefaultBusyTimeout, maxReaders: DefaultMaxReaders}
 	for _, o := range opts {

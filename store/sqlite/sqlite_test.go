@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -573,6 +574,20 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
+// TestOpenPath opens files whose names hold characters that URIs reserve.
+func TestOpenPath(t *testing.T) {
+	for _, name := range []string{"a b.db", "q?x=1.db", "hash#1.db", "100%.db", "dé.db"} {
+		path := filepath.Join(t.TempDir(), name)
+		st := openAt(t, path)
+		if st.Path() != path {
+			t.Errorf("Path: %q, want %q", st.Path(), path)
+		}
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
 func TestClosed(t *testing.T) {
 	st, _ := open(t)
 	if err := st.Close(); err != nil {
@@ -698,4 +713,38 @@ func TestAppendFailurePoisons(t *testing.T) {
 	if err := db.QueryRow("SELECT count(*) FROM audit").Scan(&n); err != nil || n != 2 {
 		t.Fatalf("%d rows (%v), want the first entry and the planted row", n, err)
 	}
+}
+
+// TestConcurrentOpen opens one new file from several goroutines at once, as
+// processes starting together would: each migration is applied once.
+func TestConcurrentOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "itsm.db")
+	const n = 6
+	stores := make(chan *sqlite.Store, n)
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			st, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				errs <- err
+				return
+			}
+			stores <- st
+		})
+	}
+	wg.Wait()
+	close(stores)
+	close(errs)
+	for err := range errs {
+		t.Errorf("Open: %v", err)
+	}
+	for st := range stores {
+		if _, err := st.Trail().Append(context.Background(), entry("x")); err != nil {
+			t.Errorf("Append: %v", err)
+		}
+		st.Close()
+	}
+	st := openAt(t, path)
+	verify(t, st, n)
 }
