@@ -1,22 +1,11 @@
 package incident_test
 
 import (
-	"context"
-	"path/filepath"
 	"testing"
 
-	"github.com/servicekit/iso20000/store"
-	"github.com/servicekit/iso20000/store/sqlite"
+	"github.com/servicekit/iso20000/internal/backendtest"
 )
 
-func newSQLite(t *testing.T) store.Store {
-	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "itsm.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
-
-func TestSQLite(t *testing.T) { runSuite(t, newSQLite) }
+// TestIncidents runs the incident suite against every backend: memory,
+// SQLite, and PostgreSQL when ITSM_POSTGRES_DSN is set (as in CI).
+func TestIncidents(t *testing.T) { backendtest.Run(t, runSuite) }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/servicekit/iso20000/sla"
 )
 
 // Incident is an unplanned interruption to a service, a reduction in its
@@ -64,6 +65,15 @@ type Incident struct {
 	WorkNotes []Note `json:"work_notes,omitempty"`
 	// Communications is the communication log of a major incident.
 	Communications []Note `json:"communications,omitempty"`
+	// Response and Resolution are the SLA timers (nil without an SLA policy,
+	// or when the policy sets no such target for the priority).
+	Response   *sla.Timer `json:"response,omitempty"`
+	Resolution *sla.Timer `json:"resolution,omitempty"`
+	// NextDeadline is the next SLA warning or breach instant of a running
+	// timer (zero when none); it is indexed for sweeps and breach queries.
+	NextDeadline time.Time `json:"next_deadline,omitzero"`
+	// Escalations records the SLA alerts handled by [Service.Sweep], in order.
+	Escalations []Escalation `json:"escalations,omitempty"`
 	// Version is the optimistic-concurrency version of the stored record.
 	Version int64 `json:"version"`
 }
@@ -82,6 +92,13 @@ func (i Incident) Clone() Incident {
 	i.Changes = slices.Clone(i.Changes)
 	i.WorkNotes = slices.Clone(i.WorkNotes)
 	i.Communications = slices.Clone(i.Communications)
+	i.Escalations = slices.Clone(i.Escalations)
+	for _, t := range []**sla.Timer{&i.Response, &i.Resolution} {
+		if *t != nil {
+			c := (*t).Clone()
+			*t = &c
+		}
+	}
 	return i
 }
 

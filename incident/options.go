@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/servicekit/iso20000"
+	"github.com/servicekit/iso20000/sla"
 )
 
 // Option configures a [Service] or a [RequestService].
@@ -17,6 +18,10 @@ type config struct {
 	matrix       Matrix
 	reopenWindow time.Duration
 	newID        func() uuid.UUID
+	policy       *sla.Policy
+	notifier     Notifier
+	escalation   []EscalationRule
+	sweeper      iso20000.Actor
 }
 
 // newConfig applies opts over the defaults.
@@ -27,6 +32,7 @@ func newConfig(opts []Option) config {
 		matrix:       DefaultMatrix,
 		reopenWindow: 7 * 24 * time.Hour,
 		newID:        uuid.New,
+		sweeper:      iso20000.System,
 	}
 	for _, o := range opts {
 		o(&c)

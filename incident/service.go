@@ -34,6 +34,7 @@ var records = store.NewCollection(Kind, func(i *Incident) (string, store.Keys) {
 		Service:  i.Service,
 		Priority: int(i.Priority),
 		Created:  i.OpenedAt,
+		Due:      i.NextDeadline,
 	}
 }, store.WithClone(Incident.Clone))
 
@@ -72,7 +73,15 @@ func NewService(st store.Store, opts ...Option) (*Service, error) {
 // change runs a use case on an existing incident through the workflow engine.
 func (s *Service) change(ctx context.Context, actor iso20000.Actor, id uuid.UUID, version int64, verb string,
 	apply workflow.Apply[Incident]) (Incident, error) {
-	return s.engine.Change(ctx, actor, id.String(), version, verb, apply)
+	return s.engine.Change(ctx, actor, id.String(), version, verb, func(inc *Incident, now time.Time) (workflow.Details, error) {
+		before := *inc // trackClocks reads only the state, priority and service of before
+		d, err := apply(inc, now)
+		if err != nil {
+			return nil, err
+		}
+		clocks, err := s.trackClocks(&before, inc, now)
+		return d.Merge(clocks), err
+	})
 }
 
 // OpenInput describes a new incident.
@@ -124,7 +133,7 @@ func (s *Service) Open(ctx context.Context, actor iso20000.Actor, in OpenInput) 
 			return inc, nil, err
 		}
 		inc.Number = fmt.Sprintf("INC-%06d", n)
-		return inc, nil, nil
+		return inc, nil, s.startClocks(&inc, now)
 	})
 }
 

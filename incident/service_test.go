@@ -29,7 +29,7 @@ type fixture struct {
 	clock *clocktest.Clock
 }
 
-func newFixture(t *testing.T, newStore func(t *testing.T) store.Store, opts ...incident.Option) *fixture {
+func newFixture(t *testing.T, newStore func(t testing.TB) store.Store, opts ...incident.Option) *fixture {
 	t.Helper()
 	f := &fixture{store: newStore(t), clock: clocktest.New(t0)}
 	svc, err := incident.NewService(f.store, append([]incident.Option{incident.WithClock(f.clock)}, opts...)...)
@@ -110,7 +110,7 @@ func head(t *testing.T, st store.Store) audit.Head {
 }
 
 // runSuite runs the incident suite against one backend.
-func runSuite(t *testing.T, newStore func(t *testing.T) store.Store) {
+func runSuite(t *testing.T, newStore func(t testing.TB) store.Store) {
 	t.Run("Transitions", func(t *testing.T) { testTransitions(t, newStore) })
 	t.Run("Guards", func(t *testing.T) { testGuards(t, newStore) })
 	t.Run("Authorization", func(t *testing.T) { testAuthorization(t, newStore) })
@@ -120,6 +120,8 @@ func runSuite(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, newStore) })
 	t.Run("Edits", func(t *testing.T) { testEdits(t, newStore) })
 	t.Run("Queries", func(t *testing.T) { testQueries(t, newStore) })
+	t.Run("SLA", func(t *testing.T) { testSLA(t, newStore) })
+	t.Run("Sweep", func(t *testing.T) { testSweep(t, newStore) })
 }
 
 // allowed is the incident lifecycle written out by hand (not derived from
@@ -136,7 +138,7 @@ var allowed = map[incident.State]map[string]incident.State{
 
 var events = []string{"assign", "start", "hold", "resume", "resolve", "close", "reopen", "cancel"}
 
-func testTransitions(t *testing.T, newStore func(t *testing.T) store.Store) {
+func testTransitions(t *testing.T, newStore func(t testing.TB) store.Store) {
 	f := newFixture(t, newStore)
 	ctx := context.Background()
 	for from, outs := range allowed {
@@ -187,7 +189,7 @@ func assertUnchanged(t *testing.T, f *fixture, inc incident.Incident, h audit.He
 	}
 }
 
-func testGuards(t *testing.T, newStore func(t *testing.T) store.Store) {
+func testGuards(t *testing.T, newStore func(t testing.TB) store.Store) {
 	ctx := context.Background()
 	f := newFixture(t, newStore, incident.WithReopenWindow(48*time.Hour))
 	validation := func(t *testing.T, err error, field string) {
@@ -285,7 +287,7 @@ func testGuards(t *testing.T, newStore func(t *testing.T) store.Store) {
 	})
 }
 
-func testAuthorization(t *testing.T, newStore func(t *testing.T) store.Store) {
+func testAuthorization(t *testing.T, newStore func(t testing.TB) store.Store) {
 	ctx := context.Background()
 	f := newFixture(t, newStore)
 	inc := f.reach(t, incident.StateInProgress)
@@ -350,7 +352,7 @@ func testAuthorization(t *testing.T, newStore func(t *testing.T) store.Store) {
 	})
 }
 
-func testNumbers(t *testing.T, newStore func(t *testing.T) store.Store) {
+func testNumbers(t *testing.T, newStore func(t testing.TB) store.Store) {
 	f := newFixture(t, newStore)
 	for i := 1; i <= 3; i++ {
 		if got, want := f.open(t).Number, fmt.Sprintf("INC-%06d", i); got != want {
@@ -366,7 +368,7 @@ func testNumbers(t *testing.T, newStore func(t *testing.T) store.Store) {
 	}
 }
 
-func testAudit(t *testing.T, newStore func(t *testing.T) store.Store) {
+func testAudit(t *testing.T, newStore func(t testing.TB) store.Store) {
 	ctx := context.Background()
 	f := newFixture(t, newStore)
 	inc := f.reach(t, incident.StateClosed)
@@ -404,7 +406,7 @@ func testAudit(t *testing.T, newStore func(t *testing.T) store.Store) {
 	}
 }
 
-func testVersions(t *testing.T, newStore func(t *testing.T) store.Store) {
+func testVersions(t *testing.T, newStore func(t testing.TB) store.Store) {
 	ctx := context.Background()
 	f := newFixture(t, newStore)
 	inc := f.reach(t, incident.StateAssigned)
@@ -433,7 +435,7 @@ func testVersions(t *testing.T, newStore func(t *testing.T) store.Store) {
 	}
 }
 
-func testConcurrent(t *testing.T, newStore func(t *testing.T) store.Store) {
+func testConcurrent(t *testing.T, newStore func(t testing.TB) store.Store) {
 	ctx := context.Background()
 	f := newFixture(t, newStore)
 	inc := f.reach(t, incident.StateInProgress)
@@ -465,7 +467,7 @@ func testConcurrent(t *testing.T, newStore func(t *testing.T) store.Store) {
 	}
 }
 
-func testEdits(t *testing.T, newStore func(t *testing.T) store.Store) {
+func testEdits(t *testing.T, newStore func(t testing.TB) store.Store) {
 	ctx := context.Background()
 	f := newFixture(t, newStore)
 	inc := f.reach(t, incident.StateInProgress)
@@ -507,7 +509,7 @@ func testEdits(t *testing.T, newStore func(t *testing.T) store.Store) {
 	}
 }
 
-func testQueries(t *testing.T, newStore func(t *testing.T) store.Store) {
+func testQueries(t *testing.T, newStore func(t testing.TB) store.Store) {
 	ctx := context.Background()
 	f := newFixture(t, newStore)
 	var open []incident.Incident

@@ -63,6 +63,27 @@ type Engine[T any] struct {
 // Details are the audit entry's free data beside the field changes.
 type Details map[string]string
 
+// With returns d with value recorded under key, appended after a comma
+// when the key holds a value already; it allocates d when nil.
+func (d Details) With(key, value string) Details {
+	if d == nil {
+		d = Details{}
+	}
+	if old, ok := d[key]; ok {
+		value = old + "," + value
+	}
+	d[key] = value
+	return d
+}
+
+// Merge returns d with every key of other recorded as by [Details.With].
+func (d Details) Merge(other Details) Details {
+	for k, v := range other {
+		d = d.With(k, v)
+	}
+	return d
+}
+
 // Apply changes a copy of the stored record at time now, returning the
 // audit details, or an error that discards the whole change.
 type Apply[T any] func(r *T, now time.Time) (Details, error)
