@@ -205,4 +205,3 @@ func (s *Service) breachedBy(inc *Incident, t time.Time) bool {
 	}
 	return false
 }
-
