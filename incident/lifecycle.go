@@ -30,13 +30,7 @@ type States []State
 func (ss States) Contains(s State) bool { return slices.Contains(ss, s) }
 
 // Strings returns the states as strings, for store queries.
-func (ss States) Strings() []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = string(s)
-	}
-	return out
-}
+func (ss States) Strings() []string { return stateStrings(ss) }
 
 // OpenStates are the states of incidents still being worked on.
 var OpenStates = States{StateNew, StateAssigned, StateInProgress, StateOnHold}

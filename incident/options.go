@@ -28,7 +28,7 @@ type config struct {
 func newConfig(opts []Option) config {
 	c := config{
 		clock:        iso20000.SystemClock,
-		authz:        iso20000.NewRoleAuthorizer(DefaultGrants, DefaultRules...),
+		authz:        defaultAuthorizer,
 		matrix:       DefaultMatrix,
 		reopenWindow: 7 * 24 * time.Hour,
 		newID:        uuid.New,
@@ -44,7 +44,8 @@ func newConfig(opts []Option) config {
 func WithClock(c iso20000.Clock) Option { return func(s *config) { s.clock = c } }
 
 // WithAuthorizer sets the authorizer (default: a RoleAuthorizer with
-// [DefaultGrants] and the segregation-of-duties rules of [DefaultRules]).
+// [DefaultGrants] and [RequestGrants], and the segregation-of-duties rules
+// of [DefaultRules] and [RequestRules]).
 func WithAuthorizer(a iso20000.Authorizer) Option { return func(s *config) { s.authz = a } }
 
 // WithMatrix sets the impact × urgency priority matrix (default [DefaultMatrix]).
@@ -92,6 +93,11 @@ var DefaultGrants = iso20000.Grants{
 	"incident.major":       {RoleIncidentManager},
 	"incident.communicate": {RoleIncidentManager},
 }
+
+// defaultAuthorizer is the authorizer both services use unless told otherwise.
+var defaultAuthorizer = iso20000.NewRoleAuthorizer(
+	iso20000.MergeGrants(DefaultGrants, RequestGrants),
+	append(append([]iso20000.Rule{}, DefaultRules...), RequestRules...)...)
 
 // DefaultRules are the segregation-of-duties rules of the default authorizer.
 // Incidents have none by default; service requests forbid approving one's own

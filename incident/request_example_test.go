@@ -3,7 +3,6 @@ package incident_test
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -33,11 +32,9 @@ func ExampleRequestService() {
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	clock := clocktest.New(t0)
 	policy, _ := sla.NewPolicy(incident.RequestSLA(sla.AlwaysOpen(time.UTC), 40*time.Hour)...)
-	authz := iso20000.NewRoleAuthorizer(iso20000.MergeGrants(incident.DefaultGrants, incident.RequestGrants),
-		slices.Concat(incident.DefaultRules, incident.RequestRules)...)
 	st := memory.New()
 	svc, _ := incident.NewRequestService(st, incident.WithClock(clock), incident.WithSLA(policy),
-		incident.WithAuthorizer(authz), incident.WithIDs(sequentialIDs()))
+		incident.WithIDs(sequentialIDs()))
 
 	cathy := iso20000.Actor{ID: "cathy", Roles: []string{incident.RoleCatalogManager}}
 	rita := iso20000.Actor{ID: "rita", Roles: []string{incident.RoleRequester, incident.RoleApprover}}
@@ -102,9 +99,8 @@ func ExampleRequestService_Breaching() {
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	clock := clocktest.New(t0)
 	policy, _ := sla.NewPolicy(incident.RequestSLA(sla.AlwaysOpen(time.UTC), 40*time.Hour)...)
-	authz := iso20000.NewRoleAuthorizer(iso20000.MergeGrants(incident.DefaultGrants, incident.RequestGrants))
 	svc, _ := incident.NewRequestService(memory.New(), incident.WithClock(clock), incident.WithSLA(policy),
-		incident.WithAuthorizer(authz), incident.WithIDs(sequentialIDs()))
+		incident.WithIDs(sequentialIDs()))
 	cathy := iso20000.Actor{ID: "cathy", Roles: []string{incident.RoleCatalogManager}}
 	rita := iso20000.Actor{ID: "rita", Roles: []string{incident.RoleRequester}}
 

@@ -30,13 +30,6 @@ var (
 	reqBoth = iso20000.Actor{ID: "paula", Roles: []string{incident.RoleRequester, incident.RoleApprover}}
 )
 
-// reqAuthorizer is the default policy with the request grants and rules
-// merged in, as the lead's DefaultGrants will hold them.
-func reqAuthorizer() iso20000.Authorizer {
-	return iso20000.NewRoleAuthorizer(iso20000.MergeGrants(incident.DefaultGrants, incident.RequestGrants),
-		append(slices.Clone(incident.DefaultRules), incident.RequestRules...)...)
-}
-
 // reqPolicy counts fulfilment round the clock, 40h for items without a target.
 func reqPolicy(t testing.TB) *sla.Policy {
 	t.Helper()
@@ -68,7 +61,7 @@ func newReqFixture(t testing.TB, newStore func(t testing.TB) store.Store, opts .
 	t.Helper()
 	f := &reqFixture{store: newStore(t), clock: clocktest.New(t0)}
 	svc, err := incident.NewRequestService(f.store, append([]incident.Option{
-		incident.WithClock(f.clock), incident.WithAuthorizer(reqAuthorizer()), incident.WithSLA(reqPolicy(t)),
+		incident.WithClock(f.clock), incident.WithSLA(reqPolicy(t)),
 	}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
@@ -937,7 +930,7 @@ func testRequestSLA(t *testing.T, newStore func(t testing.TB) store.Store) {
 		"without a fulfilment target there is no clock": {incident.WithSLA(incidentsOnly)},
 	} {
 		t.Run(name, func(t *testing.T) {
-			svc, err := incident.NewRequestService(f.store, append(opts, incident.WithClock(f.clock), incident.WithAuthorizer(reqAuthorizer()))...)
+			svc, err := incident.NewRequestService(f.store, append(opts, incident.WithClock(f.clock))...)
 			if err != nil {
 				t.Fatal(err)
 			}
