@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Request is what an [Authorizer] decides on: who wants to do what to which record.
@@ -59,6 +60,7 @@ type Rule func(ctx context.Context, req Request) error
 type RoleAuthorizer struct {
 	grants map[string][]string // action pattern -> roles
 	rules  []Rule
+	roles  sync.Map // action -> sorted roles granted for it, computed once
 }
 
 // Grants maps action patterns to the roles allowed to perform them. A pattern
@@ -120,8 +122,18 @@ func (a *RoleAuthorizer) roleAllows(req Request) bool {
 	return false
 }
 
-// rolesFor returns the sorted roles granted for action by all matching patterns.
+// rolesFor returns the sorted roles granted for action by all matching
+// patterns. Grants are immutable, so the answer is computed once per action.
 func (a *RoleAuthorizer) rolesFor(action string) []string {
+	if r, ok := a.roles.Load(action); ok {
+		return r.([]string)
+	}
+	r, _ := a.roles.LoadOrStore(action, a.match(action))
+	return r.([]string)
+}
+
+// match returns the sorted roles of every grant pattern matching action.
+func (a *RoleAuthorizer) match(action string) []string {
 	var roles []string
 	for pattern, rs := range a.grants {
 		if ok, _ := path.Match(pattern, action); ok || pattern == action {

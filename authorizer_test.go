@@ -99,3 +99,18 @@ func TestErrorsMatch(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkRoleAuthorizer(b *testing.B) {
+	grants := iso20000.Grants{"incident.*": {"agent"}, "incident.major": {"manager"}}
+	for i := range 40 {
+		grants["other.action"+string(rune('a'+i%26))+string(rune('a'+i/26))] = []string{"x"}
+	}
+	authz := iso20000.NewRoleAuthorizer(grants, iso20000.SeparateDuties("change.approve", "requester"))
+	req := iso20000.Request{Actor: iso20000.Actor{ID: "ann", Roles: []string{"agent"}}, Action: "incident.resolve"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := authz.Authorize(context.Background(), req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
