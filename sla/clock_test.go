@@ -93,7 +93,7 @@ func TestTimerLifecycle(t *testing.T) {
 			steps: []step{{sla.EventStart, at(0), ""}, {sla.EventPause, at(3), "x"}},
 			now:   at(1), status: sla.TimerPaused, elapsed: hours(1), cycles: 1, remaining: hours(3)},
 	}
-	s := roundTheClock{}
+	s := schedAlways
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tm := sla.Timer{Target: sla.TargetResolution, Duration: hours(4), Thresholds: []int{50, 75, 90}}
@@ -211,7 +211,7 @@ func TestTimerRefusesInvalidEvents(t *testing.T) {
 }
 
 func TestTimerBusinessHours(t *testing.T) {
-	s := officeHours{}
+	s := schedOffice
 	friday := time.Date(2026, 3, 6, 16, 0, 0, 0, time.UTC)
 	tm := sla.Timer{Target: "resolution", Duration: hours(4), Thresholds: []int{50}}
 	if err := tm.Start(friday); err != nil {
@@ -250,7 +250,7 @@ func TestTimerBusinessHours(t *testing.T) {
 }
 
 func TestTimerRetargetAppliesToTimeUsed(t *testing.T) {
-	s := roundTheClock{}
+	s := schedAlways
 	tests := []struct {
 		name      string
 		duration  time.Duration
@@ -286,7 +286,7 @@ func TestTimerRetargetAppliesToTimeUsed(t *testing.T) {
 }
 
 func TestTimerAlerts(t *testing.T) {
-	s := roundTheClock{}
+	s := schedAlways
 	tm := sla.Timer{Target: "response", Duration: hours(10), Thresholds: []int{90, 50, 50, 0, 150, 75}}
 	if got := tm.Alerts(s, at(0)); got != nil {
 		t.Errorf("idle timer has alerts %v", got)
@@ -342,11 +342,11 @@ func TestTimerJSON(t *testing.T) {
 	if !reflect.DeepEqual(back, tm) {
 		t.Errorf("round trip =\n%+v\nwant\n%+v", back, tm)
 	}
-	if back.Status() != sla.TimerRunning || back.Elapsed(roundTheClock{}, at(6)) != time.Hour {
-		t.Errorf("decoded timer reads %s, %v", back.Status(), back.Elapsed(roundTheClock{}, at(6)))
+	if back.Status() != sla.TimerRunning || back.Elapsed(schedAlways, at(6)) != time.Hour {
+		t.Errorf("decoded timer reads %s, %v", back.Status(), back.Elapsed(schedAlways, at(6)))
 	}
 	// Previous cycles stay measurable.
-	if got := back.Cycles[0].Elapsed(roundTheClock{}, at(9)); got != hours(2) {
+	if got := back.Cycles[0].Elapsed(schedAlways, at(9)); got != hours(2) {
 		t.Errorf("first cycle elapsed %v, want 2h", got)
 	}
 }

@@ -30,7 +30,7 @@ func keys(as []sla.Alert) []string {
 }
 
 func TestDueListOrder(t *testing.T) {
-	s := roundTheClock{}
+	s := schedAlways
 	var dl sla.DueList                                        // the zero value is ready
 	dl.Track("A", runningTimer(t, at(0), hours(4)), s, at(0)) // 2, 3, 3.6, 4
 	dl.Track("B", runningTimer(t, at(1), hours(2)), s, at(0)) // 2, 2.5, 2.8, 3
@@ -62,7 +62,7 @@ func TestDueListOrder(t *testing.T) {
 }
 
 func TestDueListUpdates(t *testing.T) {
-	s := roundTheClock{}
+	s := schedAlways
 	dl := sla.NewDueList()
 	tm := runningTimer(t, at(0), hours(4))
 	dl.Track("A", tm, s, at(0))
@@ -106,7 +106,7 @@ func TestDueListUpdates(t *testing.T) {
 }
 
 func TestDueListConcurrent(t *testing.T) {
-	s := roundTheClock{}
+	s := schedAlways
 	dl := sla.NewDueList()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -178,7 +178,7 @@ func (n *naiveDue) due(t time.Time) []sla.Alert {
 func BenchmarkDueList(b *testing.B) {
 	const n = 100_000
 	const window = 30 * 24 * time.Hour
-	s := roundTheClock{}
+	s := schedAlways
 	base := make(map[string][]sla.Alert, n)
 	for i := range n {
 		key := fmt.Sprint(i)

@@ -12,7 +12,7 @@ import (
 
 func testPolicy(t *testing.T) *sla.Policy {
 	t.Helper()
-	always, office := roundTheClock{}, officeHours{}
+	always, office := schedAlways, schedOffice
 	p, err := sla.NewPolicy(
 		sla.WithTargets(
 			sla.Target{Name: sla.TargetResponse, Priority: 1, Duration: 15 * time.Minute, Schedule: always},
@@ -31,7 +31,7 @@ func testPolicy(t *testing.T) *sla.Policy {
 }
 
 func TestNewPolicyValidates(t *testing.T) {
-	ok := sla.Target{Name: "response", Priority: 1, Duration: time.Hour, Schedule: roundTheClock{}}
+	ok := sla.Target{Name: "response", Priority: 1, Duration: time.Hour, Schedule: schedAlways}
 	with := func(f func(*sla.Target)) sla.Target { t := ok; f(&t); return t }
 	tests := []struct {
 		name  string

@@ -57,31 +57,31 @@ func TestAvailability(t *testing.T) {
 		percent  float64
 		errField string
 	}{
-		{name: "no outage 24x7", hours: roundTheClock{}, service: 168 * time.Hour, percent: 100},
-		{name: "no outage office", hours: officeHours{}, service: 40 * time.Hour, percent: 100},
-		{name: "overlaps counted once", hours: roundTheClock{}, service: 168 * time.Hour,
+		{name: "no outage 24x7", hours: schedAlways, service: 168 * time.Hour, percent: 100},
+		{name: "no outage office", hours: schedOffice, service: 40 * time.Hour, percent: 100},
+		{name: "overlaps counted once", hours: schedAlways, service: 168 * time.Hour,
 			outages: []sla.Outage{out(1, 3, false), out(2, 4.8, false)}, down: hours(3.8), outageN: 1,
 			percent: 100 * (168 - 3.8) / 168},
-		{name: "night outage does not count in office hours", hours: officeHours{}, service: 40 * time.Hour,
+		{name: "night outage does not count in office hours", hours: schedOffice, service: 40 * time.Hour,
 			outages: []sla.Outage{out(10, 20, false)}, // Monday 19:00 to Tuesday 05:00
 			outageN: 1, percent: 100},
-		{name: "office outage across the evening", hours: officeHours{}, service: 40 * time.Hour,
+		{name: "office outage across the evening", hours: schedOffice, service: 40 * time.Hour,
 			outages: []sla.Outage{out(6, 26, false)}, // Monday 15:00 to Tuesday 11:00: 2h + 2h
 			down:    4 * time.Hour, outageN: 1, percent: 90},
-		{name: "planned maintenance excluded", hours: officeHours{}, service: 38 * time.Hour,
+		{name: "planned maintenance excluded", hours: schedOffice, service: 38 * time.Hour,
 			outages: []sla.Outage{out(1, 3, true), out(2, 4, false)}, // 2h planned, 1h of unplanned outside it
 			down:    time.Hour, outageN: 1, percent: 100 * 37.0 / 38},
-		{name: "outage inside maintenance is not downtime", hours: roundTheClock{}, service: 166 * time.Hour,
+		{name: "outage inside maintenance is not downtime", hours: schedAlways, service: 166 * time.Hour,
 			outages: []sla.Outage{out(1, 3, true), out(1.5, 2.5, false)}, outageN: 0, percent: 100},
-		{name: "outage split by maintenance", hours: roundTheClock{}, service: 167 * time.Hour,
+		{name: "outage split by maintenance", hours: schedAlways, service: 167 * time.Hour,
 			outages: []sla.Outage{out(2, 3, true), out(1, 4, false)}, down: 2 * time.Hour, outageN: 2,
 			percent: 100 * 165.0 / 167},
-		{name: "clipped to the period", hours: roundTheClock{}, service: 168 * time.Hour,
+		{name: "clipped to the period", hours: schedAlways, service: 168 * time.Hour,
 			outages: []sla.Outage{out(-20, -8, false), out(-100, -90, false)}, down: time.Hour, outageN: 1,
 			percent: 100 * 167.0 / 168},
-		{name: "all maintenance", hours: roundTheClock{}, service: 0,
+		{name: "all maintenance", hours: schedAlways, service: 0,
 			outages: []sla.Outage{out(-9, 159, true), out(1, 2, false)}, percent: 100},
-		{name: "outage ends before start", hours: roundTheClock{}, outages: []sla.Outage{out(1, 3, false), out(2, 1, false)},
+		{name: "outage ends before start", hours: schedAlways, outages: []sla.Outage{out(1, 3, false), out(2, 1, false)},
 			errField: "outages[1].end"},
 	}
 	for _, tt := range tests {
@@ -103,10 +103,10 @@ func TestAvailability(t *testing.T) {
 			}
 		})
 	}
-	if _, err := sla.Availability(roundTheClock{}, period(2, 1), nil); !errors.Is(err, iso20000.ErrValidation) {
+	if _, err := sla.Availability(schedAlways, period(2, 1), nil); !errors.Is(err, iso20000.ErrValidation) {
 		t.Errorf("reversed period: %v", err)
 	}
-	if _, err := sla.Availability(roundTheClock{}, sla.Period{End: at(1)}, nil); !errors.Is(err, iso20000.ErrValidation) {
+	if _, err := sla.Availability(schedAlways, sla.Period{End: at(1)}, nil); !errors.Is(err, iso20000.ErrValidation) {
 		t.Errorf("period without start: %v", err)
 	}
 }
@@ -162,7 +162,7 @@ func TestNewReport(t *testing.T) {
 			}
 		}
 	}
-	if _, err := r.AddAvailability("email", roundTheClock{}, []sla.Outage{{Start: at(0), End: at(7.44)}}); err != nil {
+	if _, err := r.AddAvailability("email", schedAlways, []sla.Outage{{Start: at(0), End: at(7.44)}}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -256,7 +256,7 @@ func FuzzAvailability(f *testing.F) {
 				t.Fatalf("merged periods overlap or touch: %v", merged)
 			}
 		}
-		for _, s := range []sla.Schedule{roundTheClock{}, officeHours{}} {
+		for _, s := range []sla.Schedule{schedAlways, schedOffice} {
 			a, err := sla.Availability(s, p, outages)
 			if err != nil {
 				var ve *iso20000.ValidationError
