@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -42,6 +43,37 @@ func TestStoredKeysCompare(t *testing.T) {
 		})
 		if err != nil {
 			t.Fatalf("%s: %v", k.Owner, err)
+		}
+	}
+}
+
+// TestPragmas checks the settings of the writer and reader connections.
+func TestPragmas(t *testing.T) {
+	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "p.db"), WithBusyTimeout(1500*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tests := []struct {
+		pragma         string
+		writer, reader string
+	}{
+		{"journal_mode", "wal", "wal"},
+		{"synchronous", "1", "1"}, // NORMAL
+		{"foreign_keys", "1", "1"},
+		{"busy_timeout", "1500", "1500"},
+		{"query_only", "0", "1"},
+	}
+	for _, tc := range tests {
+		for _, c := range []struct {
+			name string
+			db   *sql.DB
+			want string
+		}{{"writer", st.writer, tc.writer}, {"reader", st.reader, tc.reader}} {
+			var got string
+			if err := c.db.QueryRow("PRAGMA " + tc.pragma).Scan(&got); err != nil || got != c.want {
+				t.Errorf("%s: PRAGMA %s = %q (%v), want %q", c.name, tc.pragma, got, err, c.want)
+			}
 		}
 	}
 }
