@@ -3,8 +3,8 @@ package iso20000
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
-	"sync"
 
 	"github.com/looplab/fsm"
 )
@@ -25,7 +25,10 @@ type Lifecycle struct {
 	initial string
 	events  fsm.Events
 	states  []string
-	pool    sync.Pool
+	// idle holds machines between uses. A channel rather than a sync.Pool:
+	// the garbage collector empties a sync.Pool, and rebuilding a machine
+	// (fsm.NewFSM) costs more than the transition it checks.
+	idle chan *fsm.FSM
 }
 
 // NewLifecycle returns the lifecycle of records of the given kind (such as
@@ -47,7 +50,7 @@ func NewLifecycle(kind, initial string, events fsm.Events) *Lifecycle {
 			}
 		}
 	}
-	l.pool.New = func() any { return fsm.NewFSM(initial, l.events, nil) }
+	l.idle = make(chan *fsm.FSM, 4*runtime.GOMAXPROCS(0))
 	if len(l.Available(initial)) == 0 {
 		panic("iso20000: lifecycle " + kind + ": no event leaves the initial state " + initial)
 	}
@@ -72,8 +75,8 @@ func (l *Lifecycle) Events() fsm.Events { return slices.Clone(l.events) }
 // when the table does not allow it. An event whose destination is its source
 // (a self-transition such as reassigning) is allowed and returns from.
 func (l *Lifecycle) Transition(from, event string) (string, error) {
-	f := l.pool.Get().(*fsm.FSM)
-	defer l.pool.Put(f)
+	f := l.get()
+	defer l.put(f)
 	f.SetState(from)
 	err := f.Event(context.Background(), event)
 	var none fsm.NoTransitionError
@@ -89,20 +92,38 @@ func (l *Lifecycle) Transition(from, event string) (string, error) {
 
 // Can reports whether event is allowed from state from.
 func (l *Lifecycle) Can(from, event string) bool {
-	f := l.pool.Get().(*fsm.FSM)
-	defer l.pool.Put(f)
+	f := l.get()
+	defer l.put(f)
 	f.SetState(from)
 	return f.Can(event)
 }
 
 // Available returns the events allowed from state from, sorted by name.
 func (l *Lifecycle) Available(from string) []string {
-	f := l.pool.Get().(*fsm.FSM)
-	defer l.pool.Put(f)
+	f := l.get()
+	defer l.put(f)
 	f.SetState(from)
 	ev := f.AvailableTransitions()
 	slices.Sort(ev)
 	return ev
+}
+
+// get takes an idle machine, or builds one.
+func (l *Lifecycle) get() *fsm.FSM {
+	select {
+	case f := <-l.idle:
+		return f
+	default:
+		return fsm.NewFSM(l.initial, l.events, nil)
+	}
+}
+
+// put keeps a machine for reuse, unless enough are kept already.
+func (l *Lifecycle) put(f *fsm.FSM) {
+	select {
+	case l.idle <- f:
+	default:
+	}
 }
 
 // Terminal reports whether no event leaves state s.
