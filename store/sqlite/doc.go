@@ -39,4 +39,16 @@
 // Durability is that of WAL with synchronous=NORMAL: a committed transaction
 // survives a crash of the process; a power loss may lose the last commits but
 // never corrupts the database.
+//
+// # Cost of a unit of work
+//
+// A commit writes one WAL frame (one page) for each B-tree page it changed,
+// and that dominates its cost. An Update of a record writes the record's
+// page and the pages of the indexes whose keys changed, and no others; an
+// audit append writes the tail page of the trail. A typical state change
+// with its audit entry thus writes three pages where a one-row insert writes
+// one. The trail head is not read per transaction: the store remembers the
+// head its last commit left, and the primary key of the trail catches an
+// append by another process. Batches of audit entries are inserted 64 to a
+// statement.
 package sqlite

@@ -39,7 +39,9 @@ func (tr *Trail) Head(ctx context.Context) (audit.Head, error) {
 
 // Entries implements [audit.Trail]. It streams the rows of one SELECT, which
 // sees one snapshot of the trail, through a reader connection; stopping the
-// iteration early releases the connection.
+// iteration early releases the connection. While an iteration is open, the
+// WAL cannot be checkpointed past its snapshot, so long exports should not
+// pause midway for long.
 func (tr *Trail) Entries(ctx context.Context, from, to uint64) iter.Seq2[audit.Entry, error] {
 	return func(yield func(audit.Entry, error) bool) {
 		if tr.s.closed.Load() {
@@ -222,7 +224,11 @@ func (t *tx) insertRows(ctx context.Context, id stmtID, args []any) (int64, erro
 // Transactions seal their first entry after it without reading the table;
 // the insert, whose sequence number is the table's primary key, finds out
 // when another connection (another process) appended since, and the
-// transaction then reads the head. The cache only moves forward.
+// transaction then reads the head. The cache is set only after a commit and
+// only moves forward. Entries are never deleted: if rows are deleted behind
+// the store's back, appends go on after the cached head and [audit.Verify]
+// reports the missing entries rather than a chain quietly re-sealed over
+// the gap.
 type headCache struct {
 	mu    sync.Mutex
 	head  audit.Head
