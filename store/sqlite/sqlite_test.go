@@ -572,6 +572,13 @@ func TestOpenErrors(t *testing.T) {
 	if _, err := sqlite.Open(context.Background(), missing); err == nil {
 		t.Errorf("Open in a missing directory: no error")
 	}
+	junk := filepath.Join(t.TempDir(), "junk.db")
+	if err := os.WriteFile(junk, []byte(strings.Repeat("not a database ", 500)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqlite.Open(context.Background(), junk); err == nil || !strings.Contains(err.Error(), "junk.db") {
+		t.Errorf("Open of a file that is not a database: %v, want an error naming the file", err)
+	}
 }
 
 // TestOpenPath opens files whose names hold characters that URIs reserve.
