@@ -10,6 +10,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/servicekit/iso20000"
+	"github.com/servicekit/iso20000/audit"
+	"github.com/servicekit/iso20000/audit/audittest"
 	"github.com/servicekit/iso20000/internal/backendtest"
 	"github.com/servicekit/iso20000/store"
 	"github.com/servicekit/iso20000/store/postgres"
@@ -141,5 +143,65 @@ func TestNewKeepsPool(t *testing.T) {
 	}
 	if err := pool.Ping(context.Background()); err != nil {
 		t.Errorf("the caller's pool after Close: %v", err)
+	}
+}
+
+// TestQueryExecModes runs a store on pools of every query execution mode of
+// pgx (the simple protocol among them, as poolers such as PgBouncer may
+// require): records, lists, counters and appends, single and batched, work
+// in all of them.
+func TestQueryExecModes(t *testing.T) {
+	modes := []pgx.QueryExecMode{pgx.QueryExecModeCacheStatement, pgx.QueryExecModeCacheDescribe,
+		pgx.QueryExecModeDescribeExec, pgx.QueryExecModeExec, pgx.QueryExecModeSimpleProtocol}
+	batch := make([]audit.Entry, postgres.DefaultCopyThreshold)
+	for i := range batch {
+		batch[i] = audittest.Entry(i)
+	}
+	for _, mode := range modes {
+		t.Run(mode.String(), func(t *testing.T) {
+			dsn, schema := backendtest.Schema(t)
+			cfg, err := pgxpool.ParseConfig(dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.ConnConfig.DefaultQueryExecMode = mode
+			pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(pool.Close)
+			st, err := postgres.New(context.Background(), pool, postgres.WithSchema(schema))
+			if err != nil {
+				t.Fatal(err)
+			}
+			update(t, st, func(ctx context.Context, tx store.Tx) error {
+				if _, err := tx.NextNumber(ctx, "ticket"); err != nil {
+					return err
+				}
+				if _, err := tickets.Insert(ctx, tx, ticket{ID: "t1", Status: "open"}); err != nil {
+					return err
+				}
+				_, err := tx.Append(ctx, audit.Entry{Time: testTime, Actor: "ann", Action: "ticket.open",
+					Changes: []audit.Change{{Field: "status", New: "open"}}})
+				return err
+			})
+			if _, err := incrementAudited(context.Background(), st, "t1", "bob"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.Trail().Append(context.Background(), batch...); err != nil { // by COPY
+				t.Fatal(err)
+			}
+			view(t, st, func(ctx context.Context, tx store.Tx) error {
+				got, _, err := tickets.List(ctx, tx, store.Query{Status: []string{"open"}, Limit: 1})
+				if err == nil && (len(got) != 1 || got[0].Value.Counter != 1 || got[0].Version != 2) {
+					t.Errorf("List: %+v", got)
+				}
+				return err
+			})
+			rep, err := audit.Verify(context.Background(), st.Trail())
+			if err != nil || rep.Err() != nil || rep.Head.Seq != uint64(2+len(batch)) {
+				t.Fatalf("Verify: head %+v, %v, %v", rep.Head, err, rep.Err())
+			}
+		})
 	}
 }

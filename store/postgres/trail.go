@@ -198,23 +198,34 @@ func newAuditRow(e audit.Entry) (auditRow, error) {
 	return r, nil
 }
 
-// auditArgs returns the column arrays of insertAudit.
+// auditArgs returns the column arrays of insertAudit. UUIDs and JSON go as
+// text, which every query execution mode of pgx can send.
 func auditArgs(rows []auditRow) []any {
 	n := len(rows)
 	var (
 		seq, tm                               = make([]int64, n), make([]int64, n)
-		ids                                   = make([][16]byte, n)
 		actor, action, kind, entity, from, to = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		changes, data, prev, hash             = make([][]byte, n), make([][]byte, n), make([][]byte, n), make([][]byte, n)
+		ids                                   = make([]string, n)
+		changes, data                         = make([]*string, n), make([]*string, n)
+		prev, hash                            = make([][]byte, n), make([][]byte, n)
 	)
 	for i := range rows {
 		e := &rows[i].e
-		seq[i], ids[i], tm[i] = int64(e.Seq), e.ID, e.Time.UnixNano()
+		seq[i], ids[i], tm[i] = int64(e.Seq), e.ID.String(), e.Time.UnixNano()
 		actor[i], action[i], kind[i], entity[i], from[i], to[i] = e.Actor, e.Action, e.Kind, e.EntityID, e.From, e.To
-		changes[i], data[i] = rows[i].changes, rows[i].data
+		changes[i], data[i] = jsonText(rows[i].changes), jsonText(rows[i].data)
 		prev[i], hash[i] = e.PrevHash[:], e.Hash[:]
 	}
 	return []any{seq, ids, tm, actor, action, kind, entity, from, to, changes, data, prev, hash}
+}
+
+// jsonText returns JSON as text, nil (SQL NULL) for none.
+func jsonText(b []byte) *string {
+	if b == nil {
+		return nil
+	}
+	s := string(b)
+	return &s
 }
 
 // copyThreshold is the number of entries from which a transaction inserts

@@ -124,7 +124,7 @@ func (t *tx) Insert(ctx context.Context, c store.Codec, d store.Doc) (int64, err
 	}
 	k := d.Keys
 	tag, err := t.exec(ctx, t.s.sql.insert, c.Kind(), d.ID,
-		k.Status, k.Owner, k.Group, k.Service, k.Priority, k.Created.UnixNano(), dueColumn(k.Due), data)
+		k.Status, k.Owner, k.Group, k.Service, k.Priority, k.Created.UnixNano(), dueColumn(k.Due), string(data))
 	if err != nil {
 		return 0, err
 	}
@@ -148,7 +148,7 @@ func (t *tx) Update(ctx context.Context, c store.Codec, d store.Doc) (int64, err
 	}
 	k := d.Keys
 	tag, err := t.exec(ctx, t.s.sql.update, c.Kind(), d.ID,
-		k.Status, k.Owner, k.Group, k.Service, k.Priority, k.Created.UnixNano(), dueColumn(k.Due), data, d.Version)
+		k.Status, k.Owner, k.Group, k.Service, k.Priority, k.Created.UnixNano(), dueColumn(k.Due), string(data), d.Version)
 	if err := t.checkVersioned(ctx, c, d.ID, d.Version, tag, err); err != nil {
 		return 0, err
 	}
