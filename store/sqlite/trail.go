@@ -82,7 +82,7 @@ func (tr *Trail) Entries(ctx context.Context, from, to uint64) iter.Seq2[audit.E
 // Append implements [audit.Trail]: it seals and stores the entries in one
 // write transaction of their own, as [Store.Update] with [store.Tx.Append].
 // Batches (up to thousands of entries) are cheap: at most one head read,
-// one prepared insert per entry, one commit.
+// prepared inserts of 64 entries each, one commit.
 func (tr *Trail) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry, error) {
 	if err := validateEntries(entries); err != nil {
 		return nil, err
