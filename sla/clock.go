@@ -281,25 +281,36 @@ func (c *Cycle) Elapsed(s Schedule, now time.Time) time.Duration {
 	return used
 }
 
-// instant returns when the cycle has used amount of business time: in the
-// past, or projected when the cycle is running. It reports false when the
-// cycle is paused or stopped before using amount.
-func (c *Cycle) instant(s Schedule, amount time.Duration) (time.Time, bool) {
-	if amount <= 0 {
-		return c.Start, true
+// instants appends to out, for each of the ascending amounts, when the
+// cycle has used that much business time: in the past, or projected when the
+// cycle is running. The instant is zero when the cycle is paused or stopped
+// before using the amount. It walks the spans once.
+func (c *Cycle) instants(s Schedule, amounts []time.Duration, out []time.Time) []time.Time {
+	i := 0
+	for ; i < len(amounts) && amounts[i] <= 0; i++ {
+		out = append(out, c.Start)
 	}
 	var used time.Duration
 	for from, to := range c.Spans() {
-		if to.IsZero() {
-			return s.Add(from, amount-used), true
+		if i == len(amounts) {
+			break
+		}
+		if to.IsZero() { // the open span: every remaining amount falls in it
+			for ; i < len(amounts); i++ {
+				out = append(out, s.Add(from, amounts[i]-used))
+			}
+			break
 		}
 		span := s.Elapsed(from, to)
-		if used+span >= amount {
-			return s.Add(from, amount-used), true
+		for ; i < len(amounts) && used+span >= amounts[i]; i++ {
+			out = append(out, s.Add(from, amounts[i]-used))
 		}
 		used += span
 	}
-	return time.Time{}, false
+	for ; i < len(amounts); i++ {
+		out = append(out, time.Time{})
+	}
+	return out
 }
 
 // Elapsed returns the business time the current cycle has used at instant
@@ -349,7 +360,9 @@ func (t *Timer) Due(s Schedule) (time.Time, bool) {
 	if c == nil || t.Duration <= 0 {
 		return time.Time{}, false
 	}
-	return c.instant(s, t.Duration)
+	var buf [1]time.Time
+	due := c.instants(s, []time.Duration{t.Duration}, buf[:0])[0]
+	return due, !due.IsZero()
 }
 
 // levels returns the warning thresholds (valid ones, ascending, unique)
@@ -371,10 +384,47 @@ func amount(d time.Duration, p int) time.Duration {
 	return d/100*time.Duration(p) + d%100*time.Duration(p)/100
 }
 
-// alert returns the alert of level p, and whether its instant is known.
-func (t *Timer) alert(s Schedule, c *Cycle, p int) (Alert, bool) {
-	at, ok := c.instant(s, amount(t.Duration, p))
-	return Alert{Target: t.Target, Percent: p, At: at}, ok
+// alerts returns the alerts of every level of the current cycle c, in
+// order; an alert whose instant is unknown has a zero At.
+func (t *Timer) alerts(s Schedule, c *Cycle) []Alert {
+	levels := t.levels()
+	amounts := make([]time.Duration, len(levels))
+	for i, p := range levels {
+		amounts[i] = amount(t.Duration, p)
+	}
+	var buf [8]time.Time
+	ats := c.instants(s, amounts, buf[:0])
+	out := make([]Alert, len(levels))
+	for i, p := range levels {
+		out[i] = Alert{Target: t.Target, Percent: p, At: ats[i]}
+	}
+	return out
+}
+
+// crossed returns the alerts of as crossed with used business time used.
+func (t *Timer) crossed(as []Alert, used time.Duration) []Alert {
+	var out []Alert
+	for _, a := range as {
+		if a.Breach() && used <= t.Duration || !a.Breach() && used < amount(t.Duration, a.Percent) || a.At.IsZero() {
+			break
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// upcoming returns the alerts of as after the instant after, when the timer runs.
+func (t *Timer) upcoming(as []Alert, after time.Time) []Alert {
+	if t.Status() != TimerRunning {
+		return nil
+	}
+	var out []Alert
+	for _, a := range as {
+		if a.At.After(after) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // Crossed returns the alerts the current cycle has crossed by now, in
@@ -386,17 +436,7 @@ func (t *Timer) Crossed(s Schedule, now time.Time) []Alert {
 	if c == nil || t.Duration <= 0 {
 		return nil
 	}
-	used := c.Elapsed(s, now)
-	var out []Alert
-	for _, p := range t.levels() {
-		if p < 100 && used < amount(t.Duration, p) || p == 100 && used <= t.Duration {
-			break
-		}
-		if a, ok := t.alert(s, c, p); ok {
-			out = append(out, a)
-		}
-	}
-	return out
+	return t.crossed(t.alerts(s, c), c.Elapsed(s, now))
 }
 
 // Alerts returns the alerts of the running current cycle whose instants are
@@ -408,14 +448,7 @@ func (t *Timer) Alerts(s Schedule, after time.Time) []Alert {
 	if t.Status() != TimerRunning || t.Duration <= 0 {
 		return nil
 	}
-	c := t.current()
-	var out []Alert
-	for _, p := range t.levels() {
-		if a, ok := t.alert(s, c, p); ok && a.At.After(after) {
-			out = append(out, a)
-		}
-	}
-	return out
+	return t.upcoming(t.alerts(s, t.current()), after)
 }
 
 // NextDeadline returns the first alert (warning or breach) after now, if the
@@ -457,17 +490,27 @@ type Reading struct {
 	Next *Alert `json:"next,omitempty"`
 }
 
-// Measure returns the timer's [Reading] at now under schedule s.
+// Measure returns the timer's [Reading] at now under schedule s. It walks
+// the cycle's spans twice, however many thresholds it reports.
 func (t *Timer) Measure(s Schedule, now time.Time) Reading {
 	r := Reading{At: now, Target: t.Target, Status: t.Status(), Cycle: len(t.Cycles), Duration: t.Duration}
-	r.Elapsed = t.Elapsed(s, now)
+	c := t.current()
+	if c == nil {
+		r.Remaining = t.Duration
+		return r
+	}
+	r.Elapsed = c.Elapsed(s, now)
 	r.Remaining = t.Duration - r.Elapsed
 	r.PercentUsed = percent(r.Elapsed, t.Duration)
-	r.Breached = t.Started() && r.Elapsed > t.Duration
-	r.Due, _ = t.Due(s)
-	r.Crossed = t.Crossed(s, now)
-	if a, ok := t.NextDeadline(s, now); ok {
-		r.Next = &a
+	r.Breached = r.Elapsed > t.Duration
+	if t.Duration <= 0 {
+		return r
+	}
+	as := t.alerts(s, c)
+	r.Due = as[len(as)-1].At
+	r.Crossed = t.crossed(as, r.Elapsed)
+	if next := t.upcoming(as, now); len(next) > 0 {
+		r.Next = &next[0]
 	}
 	return r
 }
