@@ -69,3 +69,13 @@ func SetSyncCommit(s *Store, on bool) { s.syncCommit = on }
 // OnDurable sets a function that each commit of s calls with the WAL
 // position (an LSN as a number) it waited to be flushed.
 func OnDurable(s *Store, fn func(lsn int64)) { s.onDurable = fn }
+
+// ListSQL returns the SELECT and arguments that Tx.List runs for q.
+func ListSQL(s *Store, kind string, q store.Query) (string, []any, error) {
+	q, cur, err := q.Normalize()
+	if err != nil {
+		return "", nil, err
+	}
+	sql, args := s.listQuery(kind, q, cur)
+	return sql, args, nil
+}

@@ -56,7 +56,11 @@ func (s *Store) listQuery(kind string, q store.Query, cur *store.Cursor) (string
 	var w where
 	w.sql.WriteString(s.sql.list) // ends in "WHERE kind = $1"
 	w.args = append(w.args, kind)
-	if len(q.Status) > 0 {
+	switch len(q.Status) {
+	case 0:
+	case 1: // an equality, so that records_by_status serves the order
+		w.and("status = ", q.Status[0], "")
+	default:
 		w.and("status = ANY(", q.Status, ")")
 	}
 	for _, f := range [...]struct {
