@@ -515,6 +515,65 @@ func (t *Timer) Measure(s Schedule, now time.Time) Reading {
 	return r
 }
 
+// Validate checks a timer decoded from storage or built by hand, and reports
+// the first inconsistency as a *[iso20000.ValidationError] naming the field
+// ("cycles[1].pauses[0].end"): an empty target, a duration that is not
+// positive, a threshold outside 1–99, or a history the event methods could
+// not have written (events out of order, an open pause or cycle before the
+// last). A timer changed only by its methods is always valid.
+func (t *Timer) Validate() error {
+	invalid := func(field, reason string) error { return &iso20000.ValidationError{Field: field, Reason: reason} }
+	switch {
+	case t.Target == "":
+		return invalid("target", "must not be empty")
+	case t.Duration <= 0:
+		return invalid("duration", "must be positive")
+	}
+	for i, p := range t.Thresholds {
+		if p < 1 || p > 99 {
+			return invalid(fmt.Sprintf("thresholds[%d]", i), "must be between 1 and 99")
+		}
+	}
+	var last time.Time // the instant of the latest event so far
+	for i := range t.Cycles {
+		c := &t.Cycles[i]
+		field := fmt.Sprintf("cycles[%d]", i)
+		lastCycle := i == len(t.Cycles)-1
+		if c.Start.IsZero() || c.Start.Before(last) {
+			return invalid(field+".start", "must be set and not before the previous event")
+		}
+		last = c.Start
+		for j, p := range c.Pauses {
+			pf := fmt.Sprintf("%s.pauses[%d]", field, j)
+			if p.Start.IsZero() || p.Start.Before(last) {
+				return invalid(pf+".start", "must be set and not before the previous event")
+			}
+			last = p.Start
+			if p.End.IsZero() {
+				if !lastCycle || j != len(c.Pauses)-1 || !c.Stop.IsZero() {
+					return invalid(pf+".end", "may be open only in the last pause of a running cycle")
+				}
+				continue
+			}
+			if p.End.Before(last) {
+				return invalid(pf+".end", "must not be before the start")
+			}
+			last = p.End
+		}
+		if c.Stop.IsZero() {
+			if !lastCycle {
+				return invalid(field+".stop", "must be set in every cycle but the last")
+			}
+			continue
+		}
+		if c.Stop.Before(last) {
+			return invalid(field+".stop", "must not be before the previous event")
+		}
+		last = c.Stop
+	}
+	return nil
+}
+
 // Clone returns a deep copy of t.
 func (t Timer) Clone() Timer {
 	t.Thresholds = slices.Clone(t.Thresholds)

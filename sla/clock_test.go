@@ -361,3 +361,116 @@ func TestTimerCloneIsDeep(t *testing.T) {
 		t.Error("Clone shares memory with the original")
 	}
 }
+
+func TestTimerValidate(t *testing.T) {
+	valid := func() sla.Timer {
+		tm := sla.Timer{Target: "resolution", Duration: time.Hour, Thresholds: []int{50}}
+		apply(t, &tm, []step{{sla.EventStart, at(0), ""}, {sla.EventPause, at(1), "x"}, {sla.EventStop, at(2), ""},
+			{sla.EventRestart, at(3), ""}, {sla.EventPause, at(4), "y"}})
+		return tm
+	}
+	tests := []struct {
+		name  string
+		edit  func(*sla.Timer)
+		field string
+	}{
+		{"valid", func(*sla.Timer) {}, ""},
+		{"idle", func(tm *sla.Timer) { tm.Cycles = nil }, ""},
+		{"no target", func(tm *sla.Timer) { tm.Target = "" }, "target"},
+		{"no duration", func(tm *sla.Timer) { tm.Duration = 0 }, "duration"},
+		{"threshold 100", func(tm *sla.Timer) { tm.Thresholds = []int{50, 100} }, "thresholds[1]"},
+		{"cycle without start", func(tm *sla.Timer) { tm.Cycles[0].Start = time.Time{} }, "cycles[0].start"},
+		{"cycle before the previous", func(tm *sla.Timer) { tm.Cycles[1].Start = at(1.5) }, "cycles[1].start"},
+		{"pause before the start", func(tm *sla.Timer) { tm.Cycles[0].Pauses[0].Start = at(-1) }, "cycles[0].pauses[0].start"},
+		{"pause ends before it starts", func(tm *sla.Timer) { tm.Cycles[0].Pauses[0].End = at(0.5) }, "cycles[0].pauses[0].end"},
+		{"open pause in a stopped cycle", func(tm *sla.Timer) { tm.Cycles[0].Pauses[0].End = time.Time{} }, "cycles[0].pauses[0].end"},
+		{"open cycle before the last", func(tm *sla.Timer) { tm.Cycles[0].Stop = time.Time{} }, "cycles[0].stop"},
+		{"stop before the pause", func(tm *sla.Timer) { tm.Cycles[0].Stop = at(0.5) }, "cycles[0].stop"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tm := valid()
+			tt.edit(&tm)
+			err := tm.Validate()
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("Validate = %v", err)
+				}
+				return
+			}
+			var ve *iso20000.ValidationError
+			if !errors.As(err, &ve) || ve.Field != tt.field {
+				t.Fatalf("Validate = %v, want a validation error for %q", err, tt.field)
+			}
+		})
+	}
+}
+
+// FuzzTimer applies random event sequences and checks the timer's
+// invariants on the 24×7 and the office schedule: refused events change
+// nothing, the history stays valid and survives JSON, elapsed time never
+// decreases and never exceeds wall-clock time, and a running timer's due
+// time is exactly where its elapsed time reaches the target.
+func FuzzTimer(f *testing.F) {
+	f.Add([]byte{0, 10, 1, 5, 2, 30, 3, 7, 4, 90, 1, 3})
+	f.Add([]byte{0, 0, 0, 0, 3, 0, 4, 0, 2, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tm := sla.Timer{Target: "resolution", Duration: 5 * time.Hour, Thresholds: []int{50, 75, 90}}
+		now := monday.Add(-3 * time.Hour)
+		for i := 0; i+1 < len(data); i += 2 {
+			now = now.Add(time.Duration(data[i+1]) * 7 * time.Minute)
+			before := tm.Clone()
+			var err error
+			switch data[i] % 5 {
+			case 0:
+				err = tm.Start(now)
+			case 1:
+				err = tm.Pause(now, "pending customer")
+			case 2:
+				err = tm.Resume(now)
+			case 3:
+				err = tm.Stop(now)
+			case 4:
+				err = tm.Restart(now)
+			}
+			if err != nil && !reflect.DeepEqual(tm, before) {
+				t.Fatalf("refused event %d changed the timer", data[i]%5)
+			}
+			if err := tm.Validate(); err != nil && len(tm.Cycles) > 0 {
+				t.Fatalf("invalid history after event %d: %v", data[i]%5, err)
+			}
+		}
+		b, err := json.Marshal(tm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back sla.Timer
+		if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(back, tm) {
+			t.Fatalf("JSON round trip: %v\n%+v\n%+v", err, back, tm)
+		}
+		if !tm.Started() {
+			return
+		}
+		start := tm.Cycles[len(tm.Cycles)-1].Start
+		for _, s := range []sla.Schedule{schedAlways, schedOffice} {
+			var prev time.Duration
+			for h := range 48 {
+				at := start.Add(time.Duration(h) * 97 * time.Minute)
+				e := tm.Elapsed(s, at)
+				if e < prev || e > at.Sub(start) {
+					t.Fatalf("Elapsed at %v = %v after %v (wall %v)", at, e, prev, at.Sub(start))
+				}
+				prev = e
+				r := tm.Measure(s, at)
+				if r.Elapsed != e || r.Breached != tm.Breached(s, at) || len(r.Crossed) != len(tm.Crossed(s, at)) {
+					t.Fatalf("Measure %+v disagrees with the single queries", r)
+				}
+			}
+			if due, ok := tm.Due(s); ok && tm.Status() == sla.TimerRunning {
+				if got := tm.Elapsed(s, due); got != tm.Duration {
+					t.Fatalf("Elapsed at the due time %v = %v, want %v", due, got, tm.Duration)
+				}
+			}
+		}
+	})
+}
