@@ -290,26 +290,22 @@ func walk(t *btree.BTreeG[item], q *store.Query, cur *store.Cursor, need int, ou
 		return found < need
 	}
 	// IDs are never empty, so item{key: x} sorts before every item of key x.
+	var at item // the cursor's position
+	if cur != nil {
+		at = item{key: cur.Key, id: cur.ID}
+	}
 	if !q.Desc {
 		pivot := item{key: lo}
-		if c := (item{key: cur0(cur).Key, id: cur0(cur).ID}); cur != nil && less(pivot, c) {
-			pivot = c
+		if cur != nil && less(pivot, at) {
+			pivot = at
 		}
 		t.AscendGreaterOrEqual(pivot, visit)
 		return out
 	}
 	pivot := item{key: hi}
-	if c := (item{key: cur0(cur).Key, id: cur0(cur).ID}); cur != nil && less(c, pivot) {
-		pivot = c
+	if cur != nil && less(at, pivot) {
+		pivot = at
 	}
 	t.DescendLessOrEqual(pivot, visit)
 	return out
-}
-
-// cur0 returns *c, or the zero cursor when c is nil.
-func cur0(c *store.Cursor) store.Cursor {
-	if c == nil {
-		return store.Cursor{}
-	}
-	return *c
 }
