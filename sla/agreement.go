@@ -1,6 +1,7 @@
 package sla
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -137,7 +138,7 @@ func (a *Agreement) Policy(calendars func(name string) (Schedule, error), opts .
 			return nil, &iso20000.ValidationError{Field: fmt.Sprintf("targets[%d].service", i),
 				Reason: fmt.Sprintf("%q is not covered by the agreement", t.Service)}
 		}
-		name := cmpOr(t.Calendar, a.ServiceHours)
+		name := cmp.Or(t.Calendar, a.ServiceHours)
 		s, err := calendars(name)
 		if err != nil {
 			return nil, fmt.Errorf("sla: agreement %s, targets[%d]: calendar %q: %w", a.ID, i, name, err)
@@ -145,13 +146,6 @@ func (a *Agreement) Policy(calendars func(name string) (Schedule, error), opts .
 		targets[i] = Target{Name: t.Name, Priority: t.Priority, Service: t.Service, Duration: t.Duration, Schedule: s}
 	}
 	return NewPolicy(append([]PolicyOption{WithTargets(targets...)}, opts...)...)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // RoleServiceLevelManager may create and update agreements under

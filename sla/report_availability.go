@@ -12,8 +12,10 @@ import (
 
 // Period is the half-open interval of time [Start, End).
 type Period struct {
+	// Start is the first instant of the period.
 	Start time.Time `json:"start"`
-	End   time.Time `json:"end"`
+	// End is the first instant after the period.
+	End time.Time `json:"end"`
 }
 
 // Validate reports a *[iso20000.ValidationError] for the field
@@ -95,8 +97,10 @@ func subtract(ps, cut []Period) []Period {
 
 // Outage is an interval during which a service was unavailable.
 type Outage struct {
+	// Start is when the service became unavailable.
 	Start time.Time `json:"start"`
-	End   time.Time `json:"end"`
+	// End is when it became available again.
+	End time.Time `json:"end"`
 	// Planned marks agreed maintenance: it is not downtime, and its time is
 	// not part of the agreed service time either.
 	Planned bool `json:"planned,omitempty"`
