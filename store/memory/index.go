@@ -302,9 +302,13 @@ func walk(t *btree.BTreeG[item], q *store.Query, cur *store.Cursor, need int, ou
 		t.AscendGreaterOrEqual(pivot, visit)
 		return out
 	}
-	pivot := item{key: hi}
-	if cur != nil && less(at, pivot) {
-		pivot = at
+	pivot, bounded := item{key: hi}, hi != math.MaxInt64
+	if cur != nil && (!bounded || less(at, pivot)) {
+		pivot, bounded = at, true
+	}
+	if !bounded {
+		t.Descend(visit)
+		return out
 	}
 	t.DescendLessOrEqual(pivot, visit)
 	return out
