@@ -264,8 +264,8 @@ func (k *kind) list(c store.Codec, q store.Query, cur *store.Cursor) store.Page 
 // walk appends to out up to need items of t that come after the cursor and
 // match q, in q's order, and returns out.
 func walk(t *btree.BTreeG[item], q *store.Query, cur *store.Cursor, need int, out []item) []item {
-	// Bounds of the sort key: [lo, hi). Match checks them too; here they
-	// only say where to start and when to stop.
+	// Bounds of the sort key: [lo, hi), MaxInt64 meaning none. Match checks
+	// them too; here they only say where to start and when to stop.
 	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
 	switch {
 	case q.OrderBy == store.ByCreated:
@@ -280,7 +280,7 @@ func walk(t *btree.BTreeG[item], q *store.Query, cur *store.Cursor, need int, ou
 	}
 	found := 0
 	visit := func(it item) bool {
-		if (!q.Desc && it.key >= hi) || (q.Desc && it.key < lo) {
+		if (!q.Desc && it.key >= hi && hi != math.MaxInt64) || (q.Desc && it.key < lo) {
 			return false
 		}
 		if q.After(cur, it.key, it.id) && q.Match(it.r.keys) {
