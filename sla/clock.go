@@ -282,8 +282,8 @@ func (c *Cycle) Elapsed(s Schedule, now time.Time) time.Duration {
 }
 
 // instants appends to out, for each of the ascending amounts, when the
-// cycle has used that much business time: in the past, or projected when the
-// cycle is running. The instant is zero when the cycle is paused or stopped
+// cycle has used that much business time (in UTC): in the past, or projected
+// when the cycle is running. The instant is zero when the cycle is paused or stopped
 // before using the amount. It walks the spans once.
 func (c *Cycle) instants(s Schedule, amounts []time.Duration, out []time.Time) []time.Time {
 	i := 0
@@ -297,13 +297,13 @@ func (c *Cycle) instants(s Schedule, amounts []time.Duration, out []time.Time) [
 		}
 		if to.IsZero() { // the open span: every remaining amount falls in it
 			for ; i < len(amounts); i++ {
-				out = append(out, s.Add(from, amounts[i]-used))
+				out = append(out, s.Add(from, amounts[i]-used).UTC())
 			}
 			break
 		}
 		span := s.Elapsed(from, to)
 		for ; i < len(amounts) && used+span >= amounts[i]; i++ {
-			out = append(out, s.Add(from, amounts[i]-used))
+			out = append(out, s.Add(from, amounts[i]-used).UTC())
 		}
 		used += span
 	}

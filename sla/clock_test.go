@@ -474,3 +474,17 @@ func FuzzTimer(f *testing.F) {
 		}
 	})
 }
+
+func TestTimerInstantsAreUTC(t *testing.T) {
+	london := mustCalendar(sla.CalendarSpec{TimeZone: "Europe/London",
+		Week: sla.Weekdays(sla.Hours{Start: 9 * time.Hour, End: 17 * time.Hour})})
+	tm := sla.Timer{Target: "response", Duration: time.Hour, Thresholds: []int{50}}
+	apply(t, &tm, []step{{sla.EventStart, at(0), ""}})
+	due, _ := tm.Due(london)
+	r := tm.Measure(london, at(2))
+	for _, x := range append([]time.Time{due, r.Due}, r.Crossed[0].At, r.Crossed[1].At) {
+		if x.Location() != time.UTC {
+			t.Errorf("instant %v is not in UTC", x)
+		}
+	}
+}
