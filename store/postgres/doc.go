@@ -51,7 +51,9 @@
 // and commits. Appenders therefore take turns from their first Append to
 // their commit, and each sees the head its predecessor committed: the chain
 // is linear. Units of work that do not append never touch the head row.
-// Validation and JSON encoding happen before the lock is taken.
+// Validation and JSON encoding happen before the lock is taken. Append after
+// the record writes of a unit of work (as the process packages do): the head
+// is held from the first Append to the commit.
 //
 // Holding the head through a synchronous commit would put the commit's WAL
 // flush (fsync) inside the section that appenders take in turn, so every

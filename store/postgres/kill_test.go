@@ -210,3 +210,34 @@ func TestCommitIsDurable(t *testing.T) {
 		}
 	}
 }
+
+// TestViewSnapshot checks that a View sees one snapshot: a change committed
+// while it runs is not visible to it, and is to the next View.
+func TestViewSnapshot(t *testing.T) {
+	st := newTestStore(t)
+	update(t, st, func(ctx context.Context, tx store.Tx) error {
+		_, err := tickets.Insert(ctx, tx, ticket{ID: "t1", Status: "open"})
+		return err
+	})
+	view(t, st, func(ctx context.Context, tx store.Tx) error {
+		before, err := tickets.Get(ctx, tx, "t1")
+		if err != nil {
+			return err
+		}
+		if _, err := incrementAudited(context.Background(), st, "t1", "ann"); err != nil {
+			return err
+		}
+		after, err := tickets.Get(ctx, tx, "t1")
+		if err == nil && after != before {
+			t.Errorf("a View saw a change committed during it: %+v, then %+v", before, after)
+		}
+		return err
+	})
+	view(t, st, func(ctx context.Context, tx store.Tx) error {
+		got, err := tickets.Get(ctx, tx, "t1")
+		if err == nil && (got.Version != 2 || got.Value.Counter != 1) {
+			t.Errorf("the next View: %+v, want version 2, counter 1", got)
+		}
+		return err
+	})
+}
