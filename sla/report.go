@@ -196,8 +196,10 @@ func (m *Measurement) validate(i int) error {
 		return &iso20000.ValidationError{Field: field("acknowledged"), Reason: "is before the opening"}
 	case !m.Resolved.IsZero() && m.Resolved.Before(m.Opened):
 		return &iso20000.ValidationError{Field: field("resolved"), Reason: "is before the opening"}
-	case m.ResponseTime < 0 || m.ResolutionTime < 0:
+	case m.ResponseTime < 0:
 		return &iso20000.ValidationError{Field: field("response_time"), Reason: "must not be negative"}
+	case m.ResolutionTime < 0:
+		return &iso20000.ValidationError{Field: field("resolution_time"), Reason: "must not be negative"}
 	}
 	return nil
 }

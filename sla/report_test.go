@@ -214,7 +214,8 @@ func TestNewReportValidates(t *testing.T) {
 		{sla.Measurement{}, "measurements[0].opened"},
 		{sla.Measurement{Opened: at(1), Acknowledged: at(0)}, "measurements[0].acknowledged"},
 		{sla.Measurement{Opened: at(1), Resolved: at(0)}, "measurements[0].resolved"},
-		{sla.Measurement{Opened: at(1), ResolutionTime: -1}, "measurements[0].response_time"},
+		{sla.Measurement{Opened: at(1), ResponseTime: -1}, "measurements[0].response_time"},
+		{sla.Measurement{Opened: at(1), ResolutionTime: -1}, "measurements[0].resolution_time"},
 	}
 	for _, tt := range tests {
 		_, err := sla.NewReport(p, []sla.Measurement{tt.m})
