@@ -39,12 +39,12 @@ func TestLogChunks(t *testing.T) {
 			}
 			l.append(audit.Entry{Seq: uint64(tc.keep + 1)})
 			for i := range l.len() {
-				if got := l.at(i).Seq; got != uint64(i+1) {
+				if got := l.at(i).e.Seq; got != uint64(i+1) {
 					t.Fatalf("at(%d).Seq = %d", i, got)
 				}
 			}
-			if l.last().Seq != uint64(tc.keep+1) {
-				t.Fatalf("last Seq %d, want %d", l.last().Seq, tc.keep+1)
+			if l.last().e.Seq != uint64(tc.keep+1) {
+				t.Fatalf("last Seq %d, want %d", l.last().e.Seq, tc.keep+1)
 			}
 		})
 	}

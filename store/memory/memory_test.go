@@ -45,11 +45,11 @@ func (s *Store) rewrite(ctx context.Context, fn func([]audit.Entry) []audit.Entr
 	defer s.mu.Unlock()
 	stored := make([]audit.Entry, s.entries.len())
 	for i := range stored {
-		stored[i] = s.entries.at(i).Clone()
+		stored[i] = s.entries.at(i).entry()
 	}
 	s.entries, s.dense = log{}, true
 	for i, e := range fn(stored) {
-		s.entries.append(e.Clone())
+		s.entries.append(e)
 		if e.Seq != uint64(i+1) {
 			s.dense = false
 		}

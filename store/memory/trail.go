@@ -17,7 +17,7 @@ func (s *Store) head() audit.Head {
 	if last == nil {
 		return audit.Head{}
 	}
-	return audit.Head{Seq: last.Seq, Hash: last.Hash}
+	return audit.Head{Seq: last.e.Seq, Hash: last.e.Hash}
 }
 
 // Head implements [audit.Trail].
@@ -74,9 +74,9 @@ func (t trail) Entries(ctx context.Context, from, to uint64) iter.Seq2[audit.Ent
 			}
 			end = min(end, t.s.entries.len()) // only a rewrite in tests shrinks it
 			for ; pos < end && len(buf) < chunk; pos++ {
-				e := t.s.entries.at(pos)
-				if e.Seq >= from && (to == 0 || e.Seq <= to) {
-					buf = append(buf, e.Clone())
+				sl := t.s.entries.at(pos)
+				if sl.e.Seq >= from && (to == 0 || sl.e.Seq <= to) {
+					buf = append(buf, sl.entry())
 				}
 			}
 			t.s.mu.RUnlock()

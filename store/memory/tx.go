@@ -192,7 +192,7 @@ func (s *Store) appendLocked(entries []audit.Entry) ([]audit.Entry, error) {
 			s.entries.truncate(mark)
 			return nil, err
 		}
-		s.entries.append(sealed[i].Clone())
+		s.entries.append(sealed[i])
 	}
 	return sealed, nil
 }
