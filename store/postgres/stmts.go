@@ -12,7 +12,8 @@ type statements struct {
 	get, insert, update, delete, version, list string
 	nextNumber                                 string
 	readHead, lockHead, setHead                string
-	insertAudit, entries, deleteAudit          string
+	insertAudit, insertEntry                   string
+	entries, deleteAudit                       string
 }
 
 // Transaction control. Units of work begin with the first statement they
@@ -20,9 +21,10 @@ type statements struct {
 const (
 	beginWrite = "BEGIN ISOLATION LEVEL READ COMMITTED"
 	beginRead  = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-	// asyncCommit lets COMMIT return once the commit record is in the WAL
-	// buffers, so that the locks the transaction holds (the chain head, the
-	// rows it wrote) are released without waiting for the disk.
+	// asyncCommit, sent with BEGIN of a read-write unit of work, lets
+	// COMMIT return once the commit record is in the WAL buffers, so that
+	// the locks the transaction holds (the chain head, the rows it wrote)
+	// are released without waiting for the disk.
 	asyncCommit = "SET LOCAL synchronous_commit TO off"
 	commit      = "COMMIT"
 	// durable runs after COMMIT in the same pipeline, as a transaction of its
@@ -68,6 +70,8 @@ func newStatements(schema string) statements {
 		insertAudit: r.Replace(`INSERT INTO {audit} ({auditColumns})
 			SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[],
 				$7::text[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[], $12::bytea[], $13::bytea[])`),
+		insertEntry: r.Replace(`INSERT INTO {audit} ({auditColumns})
+			VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13)`),
 		entries:     r.Replace("SELECT {auditColumns} FROM {audit} WHERE seq >= $1 AND seq <= $2 ORDER BY seq LIMIT $3"),
 		deleteAudit: r.Replace("DELETE FROM {audit}"),
 	}

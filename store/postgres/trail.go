@@ -219,6 +219,13 @@ func auditArgs(rows []auditRow) []any {
 	return []any{seq, ids, tm, actor, action, kind, entity, from, to, changes, data, prev, hash}
 }
 
+// entryArgs returns the arguments of insertEntry.
+func entryArgs(r *auditRow) []any {
+	e := &r.e
+	return []any{int64(e.Seq), e.ID.String(), e.Time.UnixNano(), e.Actor, e.Action, e.Kind, e.EntityID,
+		e.From, e.To, jsonText(r.changes), jsonText(r.data), e.PrevHash[:], e.Hash[:]}
+}
+
 // jsonText returns JSON as text, nil (SQL NULL) for none.
 func jsonText(b []byte) *string {
 	if b == nil {

@@ -42,15 +42,24 @@ var _ store.Tx = (*tx)(nil)
 func (t *tx) send(ctx context.Context, queue func(b *pgx.Batch), read func(br pgx.BatchResults) error) error {
 	b := &pgx.Batch{}
 	first := !t.begun
+	begins := 0
 	if first {
 		b.Queue(beginSQL(t.readOnly))
+		if !t.readOnly && !t.s.syncCommit {
+			// Set here rather than with COMMIT, to keep the commit
+			// pipeline (run while holding the chain head) short.
+			b.Queue(asyncCommit)
+		}
+		begins = b.Len()
 		t.begun = true
 	}
 	queue(b)
 	br := t.conn.SendBatch(ctx, b)
 	var err error
-	if first {
-		_, err = br.Exec()
+	for range begins {
+		if err == nil {
+			_, err = br.Exec()
+		}
 	}
 	if err == nil {
 		err = read(br)
@@ -215,16 +224,17 @@ func (t *tx) commit(ctx context.Context) error {
 	return t.send(ctx, func(b *pgx.Batch) {
 		if len(t.pending) > 0 {
 			if !copied {
-				b.Queue(t.s.sql.insertAudit, auditArgs(t.pending)...)
+				if len(t.pending) == 1 {
+					b.Queue(t.s.sql.insertEntry, entryArgs(&t.pending[0])...)
+				} else {
+					b.Queue(t.s.sql.insertAudit, auditArgs(t.pending)...)
+				}
 			}
 			b.Queue(t.s.sql.setHead, int64(t.head.Seq), t.head.Hash[:])
 		}
+		b.Queue(commit)
 		if t.wrote && !t.s.syncCommit {
-			b.Queue(asyncCommit)
-			b.Queue(commit)
 			b.Queue(durable)
-		} else {
-			b.Queue(commit)
 		}
 		n = b.Len()
 	}, func(br pgx.BatchResults) error {

@@ -6,6 +6,9 @@
 -- the record itself is the JSON its Codec marshals, kept as JSONB. Times are
 -- Unix nanoseconds in UTC; due is NULL when the record has no deadline. IDs
 -- compare bytewise (COLLATE "C"), the order of Go strings and of list cursors.
+-- Pages keep free space so that updates that change no indexed column (the
+-- usual case: a new version of the data) stay on the page (HOT) and write no
+-- index entries.
 CREATE TABLE records (
 	kind     TEXT   NOT NULL,
 	id       TEXT   COLLATE "C" NOT NULL,
@@ -19,7 +22,7 @@ CREATE TABLE records (
 	due      BIGINT,
 	data     JSONB  NOT NULL,
 	PRIMARY KEY (kind, id)
-);
+) WITH (fillfactor = 80);
 
 -- One index per filter of store.Query, each ending in the sort order
 -- (sort key, id), so that a filtered page is read in order without sorting.
