@@ -1,12 +1,14 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -193,5 +195,103 @@ func TestPlanPicksSmallestIndex(t *testing.T) {
 				t.Fatalf("plan walks %d records in %d trees, want %d", n, len(trees), tc.want)
 			}
 		})
+	}
+}
+
+// TestListRandomQueries pages through random queries over random records and
+// compares each full result with a naive filter (Query.Match) and sort.
+func TestListRandomQueries(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(3, 4))
+	st := New(WithBTreeDegree(3))
+	defer st.Close()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(n int) time.Time { return start.Add(time.Duration(n) * time.Minute) }
+	pick := func(vals ...string) string { return vals[rng.IntN(len(vals))] }
+	var all []keyed
+	err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+		for i := range 300 {
+			k := keyed{ID: fmt.Sprintf("%03d", rng.IntN(1000)*1000+i), Keys: store.Keys{
+				Status:   pick("new", "open", "closed", ""),
+				Owner:    pick("ann", "bob", ""),
+				Group:    pick("desk", "net"),
+				Service:  pick("mail", "web", "db"),
+				Priority: rng.IntN(4),
+				Created:  at(rng.IntN(40)), // many ties
+			}}
+			if rng.IntN(3) > 0 {
+				k.Keys.Due = at(rng.IntN(40))
+			}
+			if _, err := keyedColl.Insert(ctx, tx, k); err != nil {
+				return err
+			}
+			all = append(all, k)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := range 400 {
+		q := store.Query{OrderBy: store.Order(rng.IntN(2)), Desc: rng.IntN(2) == 0, Limit: 1 + rng.IntN(12)}
+		for range rng.IntN(4) {
+			switch rng.IntN(8) {
+			case 0:
+				q.Status = append(q.Status, pick("new", "open", "closed", "gone"))
+			case 1:
+				q.Owner = pick("ann", "bob", "nobody")
+			case 2:
+				q.Group = pick("desk", "net")
+			case 3:
+				q.Service = pick("mail", "web", "db")
+			case 4:
+				q.Priority = 1 + rng.IntN(3)
+			case 5:
+				q.CreatedFrom = at(rng.IntN(42))
+			case 6:
+				q.CreatedTo = at(rng.IntN(42))
+			case 7:
+				q.DueBefore = at(rng.IntN(42))
+			}
+		}
+		var want []string
+		var sel []keyed
+		for _, k := range all {
+			if q.Match(k.Keys) {
+				sel = append(sel, k)
+			}
+		}
+		slices.SortFunc(sel, func(a, b keyed) int {
+			c := cmp.Or(cmp.Compare(q.OrderBy.SortKey(a.Keys), q.OrderBy.SortKey(b.Keys)), strings.Compare(a.ID, b.ID))
+			if q.Desc {
+				return -c
+			}
+			return c
+		})
+		for _, k := range sel {
+			want = append(want, k.ID)
+		}
+		var got []string
+		for page := q; ; {
+			var p store.Page
+			err := st.View(ctx, func(ctx context.Context, tx store.Tx) error {
+				var err error
+				p, err = tx.List(ctx, keyedColl, page)
+				return err
+			})
+			if err != nil {
+				t.Fatalf("query %d %+v: %v", n, q, err)
+			}
+			for _, d := range p.Docs {
+				got = append(got, d.ID)
+			}
+			if p.Next == "" {
+				break
+			}
+			page.Cursor = p.Next
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("query %d %+v:\n got %v\nwant %v", n, q, got, want)
+		}
 	}
 }
