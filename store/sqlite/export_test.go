@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/servicekit/iso20000/audit"
+	"github.com/servicekit/iso20000/store"
 )
 
 // ListSQL exposes listSQL to the tests of package sqlite_test.
@@ -22,25 +23,27 @@ func Rewrite(s *Store) func(ctx context.Context, fn func([]audit.Entry) []audit.
 			stored = append(stored, e)
 		}
 		tampered := fn(stored)
-		tx, err := s.writer.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback()
-		if _, err := tx.ExecContext(ctx, "DELETE FROM audit"); err != nil {
-			return err
-		}
-		ins := tx.StmtContext(ctx, s.ws[stAppend])
-		for i := range tampered {
-			args, err := appendEntryArgs(nil, &tampered[i])
-			if err == nil {
-				_, err = ins.ExecContext(ctx, args...)
-			}
+		err := s.Update(ctx, func(ctx context.Context, stx store.Tx) error {
+			t := stx.(*tx)
+			del, err := t.c.stmtSQL(ctx, "DELETE FROM audit")
 			if err != nil {
 				return err
 			}
-		}
-		if err := tx.Commit(); err != nil {
+			if _, err := t.c.exec(ctx, del); err != nil {
+				return err
+			}
+			for i := range tampered {
+				args, err := appendEntryArgs(nil, &tampered[i])
+				if err == nil {
+					_, err = t.exec(ctx, stAppend, args...)
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 		s.head.reset() // the tamperer's rows are the head now

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -67,13 +69,81 @@ func TestPragmas(t *testing.T) {
 	for _, tc := range tests {
 		for _, c := range []struct {
 			name string
-			db   *sql.DB
+			pool *pool
 			want string
 		}{{"writer", st.writer, tc.writer}, {"reader", st.reader, tc.reader}} {
-			var got string
-			if err := c.db.QueryRow("PRAGMA " + tc.pragma).Scan(&got); err != nil || got != c.want {
+			if got, err := pragma(c.pool, tc.pragma); err != nil || got != c.want {
 				t.Errorf("%s: PRAGMA %s = %q (%v), want %q", c.name, tc.pragma, got, err, c.want)
 			}
 		}
+	}
+}
+
+// pragma returns the value of a PRAGMA on a connection of p, as text.
+func pragma(p *pool, name string) (string, error) {
+	ctx := context.Background()
+	c, err := p.get(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer p.put(c)
+	st, err := c.stmtSQL(ctx, "PRAGMA "+name)
+	if err != nil {
+		return "", err
+	}
+	var v [1]driver.Value
+	if _, err := c.queryRow(ctx, st, v[:]); err != nil {
+		return "", err
+	}
+	return fmt.Sprint(v[0]), nil
+}
+
+// TestPool checks that a full pool makes get wait (ending with the
+// context), that connections are reused, and that closing the pool closes
+// the connection in use when it is put back.
+func TestPool(t *testing.T) {
+	db, err := sql.Open(DriverName, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p := newPool(db.Driver(), dsn(filepath.Join(t.TempDir(), "pool.db"), config{busyTimeout: time.Second}, false), 1)
+	ctx := context.Background()
+	c1, err := p.get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := p.get(cancelled); !errors.Is(err, context.Canceled) {
+		t.Fatalf("get from a full pool: %v, want context.Canceled", err)
+	}
+	p.put(c1)
+	if c2, err := p.get(ctx); err != nil || c2 != c1 {
+		t.Fatalf("get after put: %p, %v; want the same connection %p", c2, err, c1)
+	}
+	if err := p.close(); err != nil {
+		t.Fatal(err)
+	}
+	p.put(c1)
+	if len(p.slots) != 0 || len(p.idle) != 0 {
+		t.Fatalf("after close and put: %d open, %d idle; want none", len(p.slots), len(p.idle))
+	}
+	if _, err := p.get(ctx); !errors.Is(err, store.ErrClosed) {
+		t.Fatalf("get after close: %v, want ErrClosed", err)
+	}
+}
+
+// TestRowTypes checks that a value of an unexpected type is reported with
+// its column, and that NULL text reads as nil.
+func TestRowTypes(t *testing.T) {
+	r := newRow([]driver.Value{"a", int64(1), nil, []byte("x")})
+	if r.text(0) != "a" || r.integer(1) != 1 || r.nullText(2) != nil || string(r.blob(3)) != "x" || r.err("row") != nil {
+		t.Fatalf("well-typed row: %v", r.err("row"))
+	}
+	r.text(1)
+	r.integer(0)
+	if err := r.err("row"); err == nil || err.Error() != "sqlite: row: column 1 holds a int64" {
+		t.Fatalf("got %v, want column 1 reported", err)
 	}
 }

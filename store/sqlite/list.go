@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql/driver"
 	"strings"
 
 	"github.com/servicekit/iso20000/store"
@@ -16,28 +17,36 @@ func (t *tx) List(ctx context.Context, c store.Codec, q store.Query) (store.Page
 		return store.Page{}, err
 	}
 	query, args := listSQL(c.Kind(), q, cur)
-	rows, err := t.tx.QueryContext(ctx, query, args...)
+	st, err := t.c.stmtSQL(ctx, query)
+	if err != nil {
+		return store.Page{}, t.s.fail(ctx, err)
+	}
+	rows, err := t.c.query(ctx, st, args...)
 	if err != nil {
 		return store.Page{}, t.s.fail(ctx, err)
 	}
 	defer rows.Close()
 	var p store.Page
-	for rows.Next() {
-		if len(p.Docs) == q.Limit {
-			last := p.Docs[len(p.Docs)-1]
-			p.Next = q.NextCursor(last.Keys, last.ID)
-			break
-		}
-		d, err := scanDoc(rows, c)
+	var values [numRecordColumns]driver.Value
+	for {
+		more, err := next(rows, values[:])
 		if err != nil {
 			return store.Page{}, t.s.fail(ctx, err)
 		}
+		if !more {
+			return p, nil
+		}
+		if len(p.Docs) == q.Limit {
+			last := p.Docs[len(p.Docs)-1]
+			p.Next = q.NextCursor(last.Keys, last.ID)
+			return p, nil
+		}
+		d, err := decodeDoc(values[:], c)
+		if err != nil {
+			return store.Page{}, err
+		}
 		p.Docs = append(p.Docs, d)
 	}
-	if err := rows.Err(); err != nil {
-		return store.Page{}, t.s.fail(ctx, err)
-	}
-	return p, nil
 }
 
 // listSQL returns the SELECT of a normalized query and its arguments. Each
@@ -72,7 +81,7 @@ func listSQL(kind string, q store.Query, cur *store.Cursor) (string, []any) {
 		cond("service = ?", q.Service)
 	}
 	if q.Priority != 0 {
-		cond("priority = ?", q.Priority)
+		cond("priority = ?", int64(q.Priority))
 	}
 	if !q.CreatedFrom.IsZero() {
 		cond("created >= ?", q.CreatedFrom.UnixNano())
@@ -97,6 +106,6 @@ func listSQL(kind string, q store.Query, cur *store.Cursor) (string, []any) {
 		args = append(args, cur.Key, cur.ID)
 	}
 	b.WriteString(" ORDER BY " + key + dir + ", id" + dir + " LIMIT ?")
-	args = append(args, q.Limit+1)
+	args = append(args, int64(q.Limit+1))
 	return b.String(), args
 }

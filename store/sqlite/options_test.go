@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/servicekit/iso20000"
 	"github.com/servicekit/iso20000/store"
 	"github.com/servicekit/iso20000/store/sqlite"
 )
@@ -154,5 +155,29 @@ func TestLockWaitCancelled(t *testing.T) {
 	err := st.Update(ctx, func(context.Context, store.Tx) error { return nil })
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want context.DeadlineExceeded", err)
+	}
+}
+
+// TestCloseDuringView closes the store while a View runs: the View goes on
+// to its end, and later calls give ErrClosed.
+func TestCloseDuringView(t *testing.T) {
+	st, _ := open(t)
+	err := st.View(context.Background(), func(ctx context.Context, tx store.Tx) error {
+		closed := make(chan error)
+		go func() { closed <- st.Close() }()
+		if err := <-closed; err != nil {
+			return err
+		}
+		_, err := tickets.Get(ctx, tx, "T-1")
+		if !errors.Is(err, iso20000.ErrNotFound) {
+			return errors.Join(errors.New("Get in the running view"), err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := getTicket(st, "T-1"); !errors.Is(err, store.ErrClosed) {
+		t.Fatalf("View after Close: %v, want ErrClosed", err)
 	}
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -61,15 +62,12 @@ func WithLogger(l *slog.Logger) Option {
 // concurrent use; see the package doc for its concurrency model.
 type Store struct {
 	path   string
-	writer *sql.DB // exactly one connection, BEGIN IMMEDIATE
-	reader *sql.DB // query_only connections
-	ws, rs *stmts  // prepared statements of writer and reader
+	writer *pool // one connection, BEGIN IMMEDIATE: holding it is the turn to write
+	reader *pool // query_only connections
 	trail  *Trail
 	closed atomic.Bool
 	// head is the trail head the last committed append left.
 	head headCache
-	// updates are the prepared UPDATEs by changed key columns (see updateSQL).
-	updates [numKeyMasks]atomic.Pointer[sql.Stmt]
 }
 
 var _ store.Store = (*Store)(nil)
@@ -95,34 +93,22 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" || path == ":memory:" {
 		return nil, &iso20000.ValidationError{Field: "path", Reason: "must name a database file"}
 	}
-	s := &Store{path: path}
-	s.trail = &Trail{s: s}
-	var err error
-	if s.writer, err = sql.Open(DriverName, dsn(path, cfg, false)); err != nil {
-		return nil, err
-	}
-	s.writer.SetMaxOpenConns(1)
-	s.writer.SetMaxIdleConns(1)
-	s.writer.SetConnMaxIdleTime(0)
-	s.writer.SetConnMaxLifetime(0)
-	if err := migrate(ctx, s.writer, cfg.logger); err != nil {
-		s.writer.Close()
-		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
-	}
-	if s.reader, err = sql.Open(DriverName, dsn(path, cfg, true)); err != nil {
-		s.writer.Close()
-		return nil, err
-	}
-	s.reader.SetMaxOpenConns(cfg.maxReaders)
-	s.reader.SetMaxIdleConns(cfg.maxReaders)
-	if s.ws, err = prepare(ctx, s.writer, writerStmts); err == nil {
-		s.rs, err = prepare(ctx, s.reader, readerStmts)
-	}
+	writerDSN := dsn(path, cfg, false)
+	db, err := sql.Open(DriverName, writerDSN)
 	if err != nil {
-		s.writer.Close()
-		s.reader.Close()
+		return nil, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if err := migrate(ctx, db, cfg.logger); err != nil {
 		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
 	}
+	s := &Store{
+		path:   path,
+		writer: newPool(db.Driver(), writerDSN, 1),
+		reader: newPool(db.Driver(), dsn(path, cfg, true), cfg.maxReaders),
+	}
+	s.trail = &Trail{s: s}
 	return s, nil
 }
 
@@ -148,19 +134,14 @@ func (s *Store) Path() string { return s.path }
 // Trail returns the store's audit trail, the one [store.Tx.Append] writes to.
 func (s *Store) Trail() audit.Trail { return s.trail }
 
-// Close closes the database connections. Calls after the first return nil;
-// every other use of a closed store gives [store.ErrClosed].
+// Close closes the database connections; those in use by a transaction or
+// an iteration close when it ends. Calls after the first return nil; every
+// other use of a closed store gives [store.ErrClosed].
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	errs := []error{s.rs.close(), s.ws.close()}
-	for i := range s.updates {
-		if st := s.updates[i].Load(); st != nil {
-			errs = append(errs, st.Close())
-		}
-	}
-	return errors.Join(append(errs, s.reader.Close(), s.writer.Close())...)
+	return errors.Join(s.reader.close(), s.writer.close())
 }
 
 // Update runs fn in a read-write transaction (BEGIN IMMEDIATE) and commits it
@@ -185,21 +166,26 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(ctx context.Cont
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	db, st := s.writer, s.ws
+	p := s.writer
 	if readOnly {
-		db, st = s.reader, s.rs
+		p = s.reader
 	}
-	sqlTx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
+	c, err := p.get(ctx)
+	if err != nil {
+		return s.fail(ctx, err)
+	}
+	defer p.put(c)
+	dtx, err := c.c.(driver.ConnBeginTx).BeginTx(ctx, driver.TxOptions{ReadOnly: readOnly})
 	if err != nil {
 		return s.fail(ctx, err)
 	}
 	done := false
 	defer func() {
 		if !done { // an error, a panic or a failed commit
-			_ = sqlTx.Rollback()
+			_ = dtx.Rollback()
 		}
 	}()
-	t := &tx{s: s, tx: sqlTx, src: st, readOnly: readOnly}
+	t := &tx{s: s, c: c, readOnly: readOnly}
 	if err := fn(ctx, t); err != nil {
 		return err
 	}
@@ -209,15 +195,12 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(ctx context.Cont
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := sqlTx.Commit(); err != nil {
+	done = true // a failed COMMIT rolls back by itself
+	if err := dtx.Commit(); err != nil {
 		return s.fail(ctx, err)
 	}
-	done = true
 	if t.appended {
 		s.head.advance(t.head)
-	}
-	if t.unprepared != nil {
-		s.prepareUpdates(ctx, t.unprepared)
 	}
 	return nil
 }

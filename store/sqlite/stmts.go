@@ -1,11 +1,6 @@
 package sqlite
 
-import (
-	"context"
-	"database/sql"
-	"errors"
-	"strings"
-)
+import "strings"
 
 // stmtID names a prepared statement.
 type stmtID int
@@ -60,36 +55,4 @@ var stmtSQL = [numStmts]string{
 	stAppend:      insertAudit(1),
 	stAppendChunk: insertAudit(appendChunk),
 	stEntries:     "SELECT " + auditColumns + " FROM audit WHERE seq >= ? AND seq <= ? ORDER BY seq",
-}
-
-// The statements each connection pool prepares: the reader pool only reads.
-var (
-	writerStmts = []stmtID{stGet, stVersion, stKeys, stInsert, stDelete, stNextNumber, stHead, stAppend, stAppendChunk}
-	readerStmts = []stmtID{stGet, stVersion, stHead, stEntries}
-)
-
-// stmts are the statements prepared on one *sql.DB; database/sql prepares
-// each again on every connection that runs it, once.
-type stmts [numStmts]*sql.Stmt
-
-func prepare(ctx context.Context, db *sql.DB, ids []stmtID) (*stmts, error) {
-	var s stmts
-	for _, id := range ids {
-		st, err := db.PrepareContext(ctx, stmtSQL[id])
-		if err != nil {
-			return nil, errors.Join(err, s.close())
-		}
-		s[id] = st
-	}
-	return &s, nil
-}
-
-func (s *stmts) close() error {
-	var errs []error
-	for _, st := range s {
-		if st != nil {
-			errs = append(errs, st.Close())
-		}
-	}
-	return errors.Join(errs...)
 }

@@ -2,7 +2,7 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,10 +30,12 @@ var _ audit.Trail = (*Trail)(nil)
 // Head implements [audit.Trail]. It reads the committed head through a
 // reader connection.
 func (tr *Trail) Head(ctx context.Context) (audit.Head, error) {
-	if tr.s.closed.Load() {
-		return audit.Head{}, store.ErrClosed
-	}
-	h, err := readHead(ctx, tr.s.rs[stHead])
+	var h audit.Head
+	err := tr.s.withReader(ctx, func(c *conn) error {
+		var err error
+		h, err = readHead(ctx, c)
+		return err
+	})
 	return h, tr.s.fail(ctx, err)
 }
 
@@ -44,39 +46,56 @@ func (tr *Trail) Head(ctx context.Context) (audit.Head, error) {
 // pause midway for long.
 func (tr *Trail) Entries(ctx context.Context, from, to uint64) iter.Seq2[audit.Entry, error] {
 	return func(yield func(audit.Entry, error) bool) {
-		if tr.s.closed.Load() {
-			yield(audit.Entry{}, store.ErrClosed)
-			return
-		}
 		hi := int64(math.MaxInt64)
 		if to != 0 && to < math.MaxInt64 {
 			hi = int64(to)
 		}
 		lo := int64(min(from, math.MaxInt64))
-		rows, err := tr.s.rs[stEntries].QueryContext(ctx, lo, hi)
-		if err != nil {
-			yield(audit.Entry{}, tr.s.fail(ctx, err))
-			return
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := ctx.Err(); err != nil {
-				yield(audit.Entry{}, err)
-				return
-			}
-			e, err := scanEntry(rows)
+		err := tr.s.withReader(ctx, func(c *conn) error {
+			st, err := c.stmt(ctx, stEntries)
 			if err != nil {
-				yield(audit.Entry{}, tr.s.fail(ctx, err))
-				return
+				return err
 			}
-			if !yield(e, nil) {
-				return
+			rows, err := c.query(ctx, st, lo, hi)
+			if err != nil {
+				return err
 			}
-		}
-		if err := rows.Err(); err != nil {
+			defer rows.Close()
+			var values [numAuditColumns]driver.Value
+			for {
+				more, err := next(rows, values[:])
+				if err != nil || !more {
+					return err
+				}
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				e, err := decodeEntry(values[:])
+				if err != nil {
+					return err
+				}
+				if !yield(e, nil) {
+					return nil
+				}
+			}
+		})
+		if err != nil {
 			yield(audit.Entry{}, tr.s.fail(ctx, err))
 		}
 	}
+}
+
+// withReader runs fn with a connection of the reader pool.
+func (s *Store) withReader(ctx context.Context, fn func(c *conn) error) error {
+	if s.closed.Load() {
+		return store.ErrClosed
+	}
+	c, err := s.reader.get(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.reader.put(c)
+	return fn(c)
 }
 
 // Append implements [audit.Trail]: it seals and stores the entries in one
@@ -147,7 +166,7 @@ var errStaleHead = errors.New("sqlite: cached audit head is stale")
 
 // readHead reads the trail head from the table.
 func (t *tx) readHead(ctx context.Context) error {
-	h, err := readHead(ctx, t.stmt(ctx, stHead))
+	h, err := readHead(ctx, t.c)
 	if err != nil {
 		return t.s.fail(ctx, err)
 	}
@@ -183,7 +202,7 @@ func (t *tx) appendAfterHead(ctx context.Context, entries []audit.Entry) ([]audi
 				return nil, t.appendFailed(done, err)
 			}
 		}
-		stored, err := t.insertRows(ctx, id, args)
+		stored, err := t.exec(ctx, id, args...)
 		switch {
 		case err != nil:
 			return nil, t.appendFailed(done, t.s.fail(ctx, err))
@@ -208,16 +227,6 @@ func (t *tx) appendFailed(done int, err error) error {
 		t.err = err
 	}
 	return err
-}
-
-// insertRows runs the insert id with args and returns the number of rows it
-// stored (not those whose sequence number was taken).
-func (t *tx) insertRows(ctx context.Context, id stmtID, args []any) (int64, error) {
-	res, err := t.stmt(ctx, id).ExecContext(ctx, args...)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
 }
 
 // headCache is the trail head as the store's last committed append left it.
@@ -268,22 +277,25 @@ func validateEntries(entries []audit.Entry) error {
 	return nil
 }
 
-// readHead reads the last entry's sequence number and hash with stHead.
-func readHead(ctx context.Context, st *sql.Stmt) (audit.Head, error) {
-	var (
-		h    audit.Head
-		seq  int64
-		hash []byte
-	)
-	switch err := st.QueryRowContext(ctx).Scan(&seq, &hash); err {
-	case nil:
-	case sql.ErrNoRows:
-		return audit.Head{}, nil
-	default:
-		return h, err
+// readHead reads the last entry's sequence number and hash on c.
+func readHead(ctx context.Context, c *conn) (audit.Head, error) {
+	st, err := c.stmt(ctx, stHead)
+	if err != nil {
+		return audit.Head{}, err
 	}
+	var values [2]driver.Value
+	found, err := c.queryRow(ctx, st, values[:])
+	if err != nil || !found {
+		return audit.Head{}, err
+	}
+	r := newRow(values[:])
+	seq, hash := r.integer(0), r.blob(1)
+	if err := r.err("audit head"); err != nil {
+		return audit.Head{}, err
+	}
+	var h audit.Head
 	if len(hash) != len(h.Hash) {
-		return h, fmt.Errorf("audit entry %d: stored hash has %d bytes", seq, len(hash))
+		return h, fmt.Errorf("sqlite: audit entry %d: stored hash has %d bytes", seq, len(hash))
 	}
 	h.Seq = uint64(seq)
 	copy(h.Hash[:], hash)
@@ -318,38 +330,46 @@ func jsonColumn(v any, isNil bool) (any, error) {
 	return string(b), nil
 }
 
-// scanEntry decodes a row of auditColumns.
-func scanEntry(r scanner) (audit.Entry, error) {
-	var (
-		e              audit.Entry
-		seq, nanos     int64
-		id             string
-		changes, data  sql.RawBytes
-		prevHash, hash sql.RawBytes
-	)
-	if err := r.Scan(&seq, &id, &nanos, &e.Actor, &e.Action, &e.Kind, &e.EntityID, &e.From, &e.To,
-		&changes, &data, &prevHash, &hash); err != nil {
+// numAuditColumns is the number of auditColumns.
+const numAuditColumns = 13
+
+// decodeEntry decodes a row of auditColumns.
+func decodeEntry(values []driver.Value) (audit.Entry, error) {
+	r := newRow(values)
+	seq := r.integer(0)
+	id := r.text(1)
+	e := audit.Entry{
+		Seq:      uint64(seq),
+		Time:     fromNanos(r.integer(2)),
+		Actor:    r.text(3),
+		Action:   r.text(4),
+		Kind:     r.text(5),
+		EntityID: r.text(6),
+		From:     r.text(7),
+		To:       r.text(8),
+	}
+	changes, data := r.nullText(9), r.nullText(10)
+	prevHash, hash := r.blob(11), r.blob(12)
+	if err := r.err(fmt.Sprintf("audit entry %d", seq)); err != nil {
 		return e, err
 	}
 	var err error
 	if e.ID, err = uuid.Parse(id); err != nil {
-		return e, fmt.Errorf("audit entry %d: id: %w", seq, err)
+		return e, fmt.Errorf("sqlite: audit entry %d: id: %w", seq, err)
 	}
 	if len(prevHash) != len(e.PrevHash) || len(hash) != len(e.Hash) {
-		return e, fmt.Errorf("audit entry %d: stored hashes have %d and %d bytes", seq, len(prevHash), len(hash))
+		return e, fmt.Errorf("sqlite: audit entry %d: stored hashes have %d and %d bytes", seq, len(prevHash), len(hash))
 	}
-	e.Seq = uint64(seq)
-	e.Time = fromNanos(nanos)
 	copy(e.PrevHash[:], prevHash)
 	copy(e.Hash[:], hash)
 	if changes != nil {
 		if err := json.Unmarshal(changes, &e.Changes); err != nil {
-			return e, fmt.Errorf("audit entry %d: changes: %w", seq, err)
+			return e, fmt.Errorf("sqlite: audit entry %d: changes: %w", seq, err)
 		}
 	}
 	if data != nil {
 		if err := json.Unmarshal(data, &e.Data); err != nil {
-			return e, fmt.Errorf("audit entry %d: data: %w", seq, err)
+			return e, fmt.Errorf("sqlite: audit entry %d: data: %w", seq, err)
 		}
 	}
 	return e, nil

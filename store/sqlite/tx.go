@@ -2,7 +2,8 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
+	"database/sql/driver"
+	"fmt"
 	"time"
 
 	"github.com/servicekit/iso20000"
@@ -10,15 +11,11 @@ import (
 	"github.com/servicekit/iso20000/store"
 )
 
-// tx is the store.Tx of one database transaction.
+// tx is the store.Tx of one database transaction, on the connection c.
 type tx struct {
 	s        *Store
-	tx       *sql.Tx
-	src      *stmts              // the pool's prepared statements
-	bound    [numStmts]*sql.Stmt // src bound to tx, made on first use
+	c        *conn
 	readOnly bool
-	// unprepared are the UPDATE masks used without a prepared statement.
-	unprepared []keyMask
 	// known are the stored versions and keys of the records this write
 	// transaction has read or written: it holds the write lock, so they
 	// stay true, and Update needs not read them again.
@@ -34,12 +31,23 @@ type tx struct {
 
 var _ store.Tx = (*tx)(nil)
 
-// stmt returns prepared statement id bound to the transaction.
-func (t *tx) stmt(ctx context.Context, id stmtID) *sql.Stmt {
-	if t.bound[id] == nil {
-		t.bound[id] = t.tx.StmtContext(ctx, t.src[id])
+// exec runs the fixed statement id and returns the number of rows it changed.
+func (t *tx) exec(ctx context.Context, id stmtID, args ...any) (int64, error) {
+	st, err := t.c.stmt(ctx, id)
+	if err != nil {
+		return 0, err
 	}
-	return t.bound[id]
+	return t.c.exec(ctx, st, args...)
+}
+
+// queryRow runs the fixed statement id and reads its first row into dest;
+// it reports false when there is none.
+func (t *tx) queryRow(ctx context.Context, id stmtID, dest []driver.Value, args ...any) (bool, error) {
+	st, err := t.c.stmt(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	return t.c.queryRow(ctx, st, dest, args...)
 }
 
 // recordRef identifies a record.
@@ -72,20 +80,17 @@ func (t *tx) writable() error {
 
 // Get implements [store.Tx].
 func (t *tx) Get(ctx context.Context, c store.Codec, id string) (store.Doc, error) {
-	rows, err := t.stmt(ctx, stGet).QueryContext(ctx, c.Kind(), id)
+	var row [numRecordColumns]driver.Value
+	found, err := t.queryRow(ctx, stGet, row[:], c.Kind(), id)
 	if err != nil {
 		return store.Doc{}, t.s.fail(ctx, err)
 	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return store.Doc{}, t.s.fail(ctx, err)
-		}
+	if !found {
 		return store.Doc{}, &iso20000.NotFoundError{Kind: c.Kind(), ID: id}
 	}
-	d, err := scanDoc(rows, c)
+	d, err := decodeDoc(row[:], c)
 	if err != nil {
-		return store.Doc{}, t.s.fail(ctx, err)
+		return store.Doc{}, err
 	}
 	t.remember(c.Kind(), id, d.Version, keyValues(d.Keys))
 	return d, nil
@@ -104,13 +109,11 @@ func (t *tx) Insert(ctx context.Context, c store.Codec, d store.Doc) (int64, err
 		return 0, err
 	}
 	k := keyValues(d.Keys)
-	res, err := t.stmt(ctx, stInsert).ExecContext(ctx, c.Kind(), d.ID, k[0], k[1], k[2], k[3], k[4], k[5], k[6], string(data))
-	if err != nil {
+	n, err := t.exec(ctx, stInsert, c.Kind(), d.ID, k[0], k[1], k[2], k[3], k[4], k[5], k[6], string(data))
+	switch {
+	case err != nil:
 		return 0, t.s.fail(ctx, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return 0, t.s.fail(ctx, err)
-	} else if n == 0 {
+	case n == 0:
 		return 0, &iso20000.ConflictError{Kind: c.Kind(), ID: d.ID}
 	}
 	t.remember(c.Kind(), d.ID, 1, k)
@@ -122,37 +125,34 @@ func (t *tx) Delete(ctx context.Context, c store.Codec, id string, version int64
 	if err := t.writable(); err != nil {
 		return err
 	}
-	res, err := t.stmt(ctx, stDelete).ExecContext(ctx, c.Kind(), id, version)
-	if err := t.checkVersioned(ctx, c, id, version, res, err); err != nil {
+	n, err := t.exec(ctx, stDelete, c.Kind(), id, version)
+	if err := t.checkVersioned(ctx, c, id, version, n, err); err != nil {
 		return err
 	}
 	delete(t.known, recordRef{c.Kind(), id})
 	return nil
 }
 
-// checkVersioned checks the result of a write guarded by version: when it
-// changed no row, the record is missing (ErrNotFound) or has another version
-// (ErrConflict).
-func (t *tx) checkVersioned(ctx context.Context, c store.Codec, id string, version int64, res sql.Result, err error) error {
-	if err != nil {
-		return t.s.fail(ctx, err)
-	}
-	n, err := res.RowsAffected()
+// checkVersioned checks the outcome of a write guarded by version, which
+// changed n rows: when none, the record is missing (ErrNotFound) or has
+// another version (ErrConflict).
+func (t *tx) checkVersioned(ctx context.Context, c store.Codec, id string, version, n int64, err error) error {
 	if err != nil {
 		return t.s.fail(ctx, err)
 	}
 	if n == 1 {
 		return nil
 	}
-	var actual int64
-	switch err := t.stmt(ctx, stVersion).QueryRowContext(ctx, c.Kind(), id).Scan(&actual); err {
-	case nil:
-		return &iso20000.ConflictError{Kind: c.Kind(), ID: id, Expected: version, Actual: actual}
-	case sql.ErrNoRows:
-		return &iso20000.NotFoundError{Kind: c.Kind(), ID: id}
-	default:
+	var row [1]driver.Value
+	found, err := t.queryRow(ctx, stVersion, row[:], c.Kind(), id)
+	switch {
+	case err != nil:
 		return t.s.fail(ctx, err)
+	case !found:
+		return &iso20000.NotFoundError{Kind: c.Kind(), ID: id}
 	}
+	actual, _ := row[0].(int64)
+	return &iso20000.ConflictError{Kind: c.Kind(), ID: id, Expected: version, Actual: actual}
 }
 
 // NextNumber implements [store.Tx]. The counter row is written in the
@@ -164,34 +164,36 @@ func (t *tx) NextNumber(ctx context.Context, name string) (int64, error) {
 	if name == "" {
 		return 0, &iso20000.ValidationError{Field: "name", Reason: "must not be empty"}
 	}
-	var n int64
-	if err := t.stmt(ctx, stNextNumber).QueryRowContext(ctx, name).Scan(&n); err != nil {
+	var row [1]driver.Value
+	if _, err := t.queryRow(ctx, stNextNumber, row[:], name); err != nil {
 		return 0, t.s.fail(ctx, err)
+	}
+	n, ok := row[0].(int64)
+	if !ok {
+		return 0, fmt.Errorf("sqlite: counter %q: got %T", name, row[0])
 	}
 	return n, nil
 }
 
-// scanner is *sql.Rows or *sql.Row.
-type scanner interface{ Scan(dest ...any) error }
+// numRecordColumns is the number of recordColumns.
+const numRecordColumns = 10
 
-// scanDoc decodes a row of recordColumns.
-func scanDoc(r scanner, c store.Codec) (store.Doc, error) {
-	var (
-		d       store.Doc
-		created int64
-		due     sql.NullInt64
-		data    sql.RawBytes
-		k       = &d.Keys
-	)
-	if err := r.Scan(&d.ID, &d.Version, &k.Status, &k.Owner, &k.Group, &k.Service, &k.Priority,
-		&created, &due, &data); err != nil {
+// decodeDoc decodes a row of recordColumns.
+func decodeDoc(values []driver.Value, c store.Codec) (store.Doc, error) {
+	r := newRow(values)
+	d := store.Doc{ID: r.text(0), Version: r.integer(1)}
+	k := &d.Keys
+	k.Status, k.Owner, k.Group, k.Service = r.text(2), r.text(3), r.text(4), r.text(5)
+	k.Priority = int(r.integer(6))
+	k.Created = fromNanos(r.integer(7))
+	if due, ok := r.nullInteger(8); ok {
+		k.Due = fromNanos(due)
+	}
+	data := r.text(9)
+	if err := r.err(fmt.Sprintf("%s record %q", c.Kind(), d.ID)); err != nil {
 		return d, err
 	}
-	k.Created = fromNanos(created)
-	if due.Valid {
-		k.Due = fromNanos(due.Int64)
-	}
-	v, err := c.Unmarshal(data)
+	v, err := c.Unmarshal([]byte(data))
 	if err != nil {
 		return d, err
 	}

@@ -2,7 +2,8 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
+	"database/sql/driver"
+	"fmt"
 	"strings"
 
 	"github.com/servicekit/iso20000"
@@ -22,9 +23,6 @@ func keyValues(k store.Keys) [len(keyColumns)]any {
 
 // keyMask has bit i set when keyColumns[i] changes.
 type keyMask uint8
-
-// numKeyMasks is the number of distinct keyMasks, hence of UPDATE statements.
-const numKeyMasks = 1 << len(keyColumns)
 
 // updateSQL returns the UPDATE that sets the version, the data and the key
 // columns in m, guarded by the version. Its arguments are the data, the new
@@ -47,7 +45,8 @@ func updateSQL(m keyMask) string {
 
 // Update implements [store.Tx]. It reads the stored version and keys (unless
 // the transaction read or wrote the record before), refuses a missing record
-// or a stale version, and updates the data and the key columns that change.
+// or a stale version, and updates the data and the key columns that change,
+// with the statement for those columns (prepared once per connection).
 func (t *tx) Update(ctx context.Context, c store.Codec, d store.Doc) (int64, error) {
 	if err := t.writable(); err != nil {
 		return 0, err
@@ -75,12 +74,12 @@ func (t *tx) Update(ctx context.Context, c store.Codec, d store.Doc) (int64, err
 		}
 	}
 	args = append(args, kind, d.ID, d.Version)
-	st, err := t.updateStmt(ctx, m)
+	st, err := t.c.stmtSQL(ctx, updateSQL(m))
 	if err != nil {
 		return 0, t.s.fail(ctx, err)
 	}
-	res, err := st.ExecContext(ctx, args...)
-	if err := t.checkVersioned(ctx, c, d.ID, d.Version, res, err); err != nil {
+	n, err := t.c.exec(ctx, st, args...)
+	if err := t.checkVersioned(ctx, c, d.ID, d.Version, n, err); err != nil {
 		return 0, err
 	}
 	t.remember(kind, d.ID, d.Version+1, keys)
@@ -94,44 +93,22 @@ func (t *tx) storedKeys(ctx context.Context, kind, id string) (storedKeys, error
 	if k, ok := t.known[recordRef{kind, id}]; ok {
 		return k, nil
 	}
-	var k storedKeys
-	err := t.stmt(ctx, stKeys).QueryRowContext(ctx, kind, id).Scan(&k.version,
-		&k.keys[0], &k.keys[1], &k.keys[2], &k.keys[3], &k.keys[4], &k.keys[5], &k.keys[6])
+	var values [1 + len(keyColumns)]driver.Value
+	found, err := t.queryRow(ctx, stKeys, values[:], kind, id)
 	switch {
-	case err == sql.ErrNoRows:
-		return k, &iso20000.NotFoundError{Kind: kind, ID: id}
 	case err != nil:
-		return k, t.s.fail(ctx, err)
+		return storedKeys{}, t.s.fail(ctx, err)
+	case !found:
+		return storedKeys{}, &iso20000.NotFoundError{Kind: kind, ID: id}
+	}
+	r := newRow(values[:])
+	k := storedKeys{version: r.integer(0)}
+	for i, v := range values[1:] {
+		k.keys[i] = v // the driver's types, as keyValues makes them
+	}
+	if err := r.err(fmt.Sprintf("%s record %q", kind, id)); err != nil {
+		return k, err
 	}
 	t.remember(kind, id, k.version, k.keys)
 	return k, nil
-}
-
-// updateStmt returns the UPDATE of mask m bound to the transaction. A mask
-// used for the first time is prepared for this transaction only and
-// remembered, and [Store.run] prepares it on the writer once the
-// transaction has released the connection.
-func (t *tx) updateStmt(ctx context.Context, m keyMask) (*sql.Stmt, error) {
-	if st := t.s.updates[m].Load(); st != nil {
-		return t.tx.StmtContext(ctx, st), nil
-	}
-	t.unprepared = append(t.unprepared, m)
-	return t.tx.PrepareContext(ctx, updateSQL(m))
-}
-
-// prepareUpdates prepares the UPDATEs of the masks on the writer, for the
-// transactions to come. Failures are ignored: the next use tries again.
-func (s *Store) prepareUpdates(ctx context.Context, masks []keyMask) {
-	for _, m := range masks {
-		if s.updates[m].Load() != nil {
-			continue
-		}
-		st, err := s.writer.PrepareContext(ctx, updateSQL(m))
-		if err != nil {
-			continue
-		}
-		if !s.updates[m].CompareAndSwap(nil, st) {
-			st.Close()
-		}
-	}
 }
