@@ -46,8 +46,10 @@ func WithBusyTimeout(d time.Duration) Option {
 }
 
 // WithMaxReaders sets the number of read-only connections that serve
-// [Store.View] and the trail's reads concurrently. The default is
-// [DefaultMaxReaders]; values below 1 are taken as 1.
+// [Store.View] and the trail's reads concurrently; more readers wait for one
+// to be free (or for their context to end). A View holds its connection
+// until fn returns, and an iteration of [Trail.Entries] until it stops. The
+// default is [DefaultMaxReaders]; values below 1 are taken as 1.
 func WithMaxReaders(n int) Option {
 	return func(c *config) { c.maxReaders = max(n, 1) }
 }
