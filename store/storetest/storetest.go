@@ -14,6 +14,34 @@
 // The suite is a set of table-driven subtests. It asserts the portable
 // errors of the root package and of package store with errors.Is and
 // errors.As, never a backend's messages. Only tests import this package.
+//
+// What a backend must do to pass, beyond the doc comments of [store.Tx] and
+// [store.Store]:
+//
+//   - Records: values and keys round-trip, keys in UTC to the nanosecond;
+//     versions 1, 2, 3...; a duplicate insert, a stale version and a missing
+//     record give *iso20000.ConflictError and *iso20000.NotFoundError; an
+//     empty ID gives iso20000.ErrValidation; kinds are separate name spaces;
+//     no value given or returned aliases stored state; a unit reads its own
+//     writes.
+//   - Lists: every filter alone and combined, both orders ascending and
+//     descending with ties broken by ID; pages of at most Limit records whose
+//     Next is empty on the last page (a page with a Next is full and the page
+//     after it is not empty); records inserted between pages are listed once
+//     if they sort after the cursor and not at all otherwise; invalid limits,
+//     orders and cursors (including one made for another order) give
+//     iso20000.ErrValidation; lists follow updates and deletes of keys.
+//   - Units of work: an error, a panic (raised again) or a context cancelled
+//     during the unit undo every insert, update, delete, audit entry and
+//     number taken; View refuses writes with store.ErrReadOnly; a context
+//     done before the unit starts gives its error and writes nothing.
+//   - Audit: entries appended in a unit are sealed after the head and on the
+//     trail after commit; an invalid entry stores no entry of its call;
+//     Entries ranges (to == 0: up to the head) and copies.
+//   - Numbers: gap-free, per name, unique under concurrency.
+//   - Concurrency: no lost update among 100 goroutines doing versioned
+//     read-modify-writes; 100 concurrent appends form one chain.
+//   - Close: later calls give store.ErrClosed.
 package storetest
 
 import (
