@@ -210,9 +210,12 @@ func genSpec(p picker, year int) CalendarSpec {
 		spec.Overrides = append(spec.Overrides, Override{Date: date(), Hours: genHours(p, 6*60)})
 	}
 	// Drop whatever makes the spec invalid (overlapping night hours).
-	for {
+	for attempt := 0; ; attempt++ {
 		if _, err := compile(spec); err == nil {
 			return spec
+		}
+		if attempt > 10 {
+			panic(fmt.Sprintf("genSpec: cannot make %+v valid", spec))
 		}
 		switch {
 		case len(spec.Overrides) > 0:
