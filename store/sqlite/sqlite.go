@@ -20,7 +20,9 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
-// DriverName is the database/sql driver the store uses (modernc.org/sqlite).
+// DriverName is the database/sql name of the modernc.org/sqlite driver,
+// whose connections the store uses. Tools may open a store's file with it
+// to inspect the tables (records, counters, audit) while the store runs.
 const DriverName = "sqlite"
 
 // Defaults of the options.
