@@ -32,12 +32,25 @@ const (
 // interval crossing midnight (24:00 is 00:00 of D+1). Wall times that do not
 // exist or exist twice because of a daylight-saving change are resolved as
 // time.Date resolves them; an interval whose resolved end is not after its
-// resolved start is empty. Business time is real elapsed time while open, so
-// on a DST day an interval spanning the change is an hour shorter or longer.
-// The calendar is open at instant t if t lies in any resolved interval.
+// resolved start is empty. For example, where clocks go from 02:00 to 03:00,
+// time.Date reads a wall time in the gap with the offset before the change
+// (02:30 is the instant also called 03:30), so 01:00–04:00 lasts two hours,
+// 02:15–02:45 half an hour and 02:30–03:00 nothing; in the repeated hour when
+// clocks go back it picks one of the two instants. Business time is real
+// elapsed time while open, so on a DST day an interval spanning the change is
+// an hour shorter or longer. The calendar is open at instant t if t lies in
+// any resolved interval (overlapping resolved intervals count once).
 //
 // Business time is computed exactly to the nanosecond over the local dates of
 // the years [MinYear] to [MaxYear]; outside them the calendar is closed.
+//
+// # Cost
+//
+// NewCalendar compiles the whole range once: about a millisecond and some
+// 100 KB for a calendar in a zone with daylight saving time (a few KB without),
+// so build calendars when configuration loads and share them. Add, Elapsed,
+// IsOpen and NextOpen then take tens of nanoseconds whatever the distance,
+// and do not allocate.
 type Calendar struct {
 	spec   CalendarSpec
 	loc    *time.Location

@@ -30,9 +30,8 @@ import (
 // distance.
 
 const (
-	daySec    = 86400
-	dayNs     = daySec * int64(time.Second)
-	dstMargin = 2 * daySec // a date within this of a zone transition is resolved explicitly
+	daySec = 86400
+	dayNs  = daySec * int64(time.Second)
 )
 
 // segment is a run when from < to, a span when from == to.
@@ -123,43 +122,11 @@ func (c *Calendar) build(cp *compiled, holidays []Holiday) error {
 		}
 	}
 	// Dates near a zone transition.
-	t := time.Unix((d0-3)*daySec, 0).In(c.loc)
-	for {
-		_, end := t.ZoneBounds()
-		if end.IsZero() || end.Unix() > (d1+3)*daySec {
-			break
-		}
-		if !end.After(t) {
-			// In the years governed by the zone's TZ rule, ZoneBounds may
-			// report a bound at or before t (it misplaces the end of leap
-			// years). Step a day ahead, bisecting if the offset changes.
-			next := t.Add(25 * time.Hour)
-			if _, o1 := t.Zone(); func() bool { _, o2 := next.Zone(); return o1 != o2 }() {
-				lo, hi := t.Unix(), next.Unix()
-				for hi-lo > 1 {
-					mid := lo + (hi-lo)/2
-					if _, om := time.Unix(mid, 0).In(c.loc).Zone(); om == o1 {
-						lo = mid
-					} else {
-						hi = mid
-					}
-				}
-				next = time.Unix(hi, 0).In(c.loc)
-				end = next
-			} else {
-				t = next
-				continue
-			}
-		}
-		tr := end.Unix()
-		_, before := end.Add(-time.Second).Zone()
-		_, after := end.Zone()
-		if before != after {
-			lo := floorDiv(tr-dstMargin+daySec-1, daySec) - 2
-			hi := floorDiv(tr+dstMargin, daySec)
-			special.setRange(max(lo, d0)-d0, min(hi, d1-1)-d0)
-		}
-		t = end
+	trs, margin := zoneTransitions(c.loc, (d0-3)*daySec, (d1+3)*daySec)
+	for _, tr := range trs {
+		lo := floorDiv(tr-margin+daySec-1, daySec) - 2
+		hi := floorDiv(tr+margin, daySec)
+		special.setRange(max(lo, d0)-d0, min(hi, d1-1)-d0)
 	}
 
 	plan := func(d int64) dayPlan {
@@ -205,7 +172,64 @@ func (c *Calendar) build(cp *compiled, holidays []Holiday) error {
 		}
 		k = e
 	}
+	c.segs, c.keys, c.cumEnd = slices.Clip(slices.Clone(c.segs)), slices.Clone(c.keys), slices.Clone(c.cumEnd)
 	return nil
+}
+
+// zoneTransitions returns the instants (Unix seconds) in [from, to] at which
+// loc's UTC offset changes, and the margin around them within which wall
+// times may not resolve to wall time minus one constant offset: the largest
+// absolute offset plus the largest change, plus an hour to spare. A date D is
+// resolved explicitly when a transition lies within the margin of its wall
+// times [D 00:00, D+2 00:00); any other date resolves as wall time minus the
+// offset, time.Date's two zone lookups both landing in one zone period.
+func zoneTransitions(loc *time.Location, from, to int64) (trs []int64, margin int64) {
+	t := time.Unix(from, 0).In(loc)
+	_, off := t.Zone()
+	maxOff, maxDelta := abs(int64(off)), int64(0)
+	for {
+		_, end := t.ZoneBounds()
+		if end.IsZero() || end.Unix() > to {
+			break
+		}
+		if !end.After(t) {
+			// In the years governed by the zone's TZ rule, ZoneBounds may
+			// report a bound at or before t (it misplaces the end of leap
+			// years). Step a day ahead, bisecting if the offset changes.
+			next := t.Add(25 * time.Hour)
+			_, o1 := t.Zone()
+			if _, o2 := next.Zone(); o1 == o2 {
+				t = next
+				continue
+			}
+			lo, hi := t.Unix(), next.Unix()
+			for hi-lo > 1 {
+				mid := lo + (hi-lo)/2
+				if _, om := time.Unix(mid, 0).In(loc).Zone(); om == o1 {
+					lo = mid
+				} else {
+					hi = mid
+				}
+			}
+			end = time.Unix(hi, 0).In(loc)
+		}
+		_, before := end.Add(-time.Second).Zone()
+		_, after := end.Zone()
+		if before != after {
+			trs = append(trs, end.Unix())
+			maxOff = max(maxOff, abs(int64(after)))
+			maxDelta = max(maxDelta, abs(int64(after-before)))
+		}
+		t = end
+	}
+	return trs, maxOff + maxDelta + 3600
+}
+
+func abs(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
 }
 
 // addRun adds the run of plain dates [from, to).

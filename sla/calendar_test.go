@@ -111,6 +111,40 @@ func TestCalendarSemantics(t *testing.T) {
 	}
 }
 
+// TestCalendarDSTGap pins how wall times in the spring-forward gap resolve
+// (as time.Date resolves them) and that overlapping resolved intervals count
+// once. Europe/Berlin skips 02:00–03:00 on 2026-03-29 (01:00Z).
+func TestCalendarDSTGap(t *testing.T) {
+	sunday := func(hs ...Hours) CalendarSpec {
+		return CalendarSpec{TimeZone: "Europe/Berlin", Week: Week{Sun: hs}}
+	}
+	tests := []struct {
+		name string
+		spec CalendarSpec
+		want time.Duration
+	}{
+		{"interval across the gap", sunday(hrs("01:00", "04:00")), 2 * time.Hour},
+		{"interval inside the gap resolves with the old offset", sunday(hrs("02:15", "02:45")), 30 * time.Minute},
+		{"interval ending after the gap resolves empty", sunday(hrs("02:30", "03:00")), 0},
+		// [00:00Z, 01:30Z) and [01:00Z, 02:00Z) overlap: the union is 2h.
+		{"overlapping resolved intervals count once", sunday(hrs("01:00", "02:30"), hrs("03:00", "04:00")), 2 * time.Hour},
+	}
+	from := time.Date(2026, 3, 29, 0, 0, 0, 0, time.UTC).Add(-2 * time.Hour)
+	to := from.Add(24 * time.Hour)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustCalendar(t, tt.spec)
+			if got := c.Elapsed(from, to); got != tt.want {
+				t.Fatalf("Elapsed over the day = %s, want %s", got, tt.want)
+			}
+			o := newOracle(t, tt.spec)
+			if got := o.elapsed(from, to); got != tt.want {
+				t.Fatalf("oracle = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestCalendarElapsedIsOpenNextOpen(t *testing.T) {
 	c := mustCalendar(t, berlinOffice())
 	berlin := c.Location()
