@@ -49,9 +49,10 @@ func rawInsert(ctx context.Context, st *postgres.Store, table string) error {
 // updateAudited updates ticket t (whose stored version is version) and
 // appends its audit entry in one unit of work, and returns the new version.
 func updateAudited(ctx context.Context, st store.Store, t ticket, version int64) (int64, error) {
+	var next int64
 	err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
-		var err error
-		if version, err = tickets.Update(ctx, tx, t, version); err != nil {
+		var err error // fn may run more than once: it changes nothing outside tx
+		if next, err = tickets.Update(ctx, tx, t, version); err != nil {
 			return err
 		}
 		_, err = tx.Append(ctx, audit.Entry{Time: testTime, Actor: "agent@example.com", Action: "ticket.update",
@@ -59,7 +60,7 @@ func updateAudited(ctx context.Context, st store.Store, t ticket, version int64)
 			Changes: []audit.Change{{Field: "counter", Old: fmt.Sprint(t.Counter - 1), New: fmt.Sprint(t.Counter)}}})
 		return err
 	})
-	return version, err
+	return next, err
 }
 
 // runWriters runs b.N units of work split among writers goroutines; writer w
