@@ -37,9 +37,15 @@ func ImportICS(r io.Reader) ([]Holiday, error) {
 	}
 	var out []Holiday
 	for i, ev := range feed.Events() {
-		hs, err := eventHolidays(ev, fmt.Sprintf("ics.events[%d]", i))
+		path := fmt.Sprintf("ics.events[%d]", i)
+		hs, err := eventHolidays(ev, path)
 		if err != nil {
 			return nil, err
+		}
+		for _, h := range hs {
+			if _, reason := h.validate(); reason != "" {
+				return nil, invalid(path, "dates out of range: %s", reason)
+			}
 		}
 		out = append(out, hs...)
 	}
@@ -189,7 +195,8 @@ func parseICSDate(s string) (Date, bool) {
 	if err != nil {
 		return Date{}, false
 	}
-	return DateOf(t), true
+	d := DateOf(t)
+	return d, d.valid()
 }
 
 // icsDays parses a DURATION of whole days or weeks: P3D, P2W.

@@ -101,3 +101,30 @@ func TestImportICSErrors(t *testing.T) {
 		})
 	}
 }
+
+// FuzzImportICS checks that importing never panics, that errors are
+// ValidationErrors and that imported holidays always validate.
+func FuzzImportICS(f *testing.F) {
+	fixture, err := os.ReadFile("testdata/holidays.ics")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(fixture)
+	f.Add([]byte(icsEvent("DTSTART;VALUE=DATE:20280229", "RRULE:FREQ=YEARLY;COUNT=2")))
+	f.Add([]byte(icsEvent("DTSTART;VALUE=DATE:20260501", "DURATION:P2W", "RRULE:FREQ=YEARLY;UNTIL=20300101T000000Z")))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		hs, err := ImportICS(strings.NewReader(string(data)))
+		if err != nil {
+			var ve *iso20000.ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("error %v (%T) is not a ValidationError", err, err)
+			}
+			return
+		}
+		for i, h := range hs {
+			if field, reason := h.validate(); reason != "" {
+				t.Fatalf("holiday %d %+v invalid: %s %s", i, h, field, reason)
+			}
+		}
+	})
+}
