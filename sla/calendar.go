@@ -95,7 +95,10 @@ func NewCalendar(spec CalendarSpec) (*Calendar, error) {
 
 // AlwaysOpen returns a 24×7 calendar in loc: always open, so business time is
 // real time (Add is plain addition, Elapsed plain subtraction) over all
-// instants, with no range limit. A nil loc means UTC.
+// instants, with no range limit. A nil loc means UTC. Its JSON names
+// loc.String(), which reads back only for IANA zones (not time.Local or a
+// time.FixedZone); the JSON {"timezone":"UTC","always_open":true} and
+// [NewCalendar] with [CalendarSpec.AlwaysOpen] make the same calendar.
 func AlwaysOpen(loc *time.Location) *Calendar {
 	if loc == nil {
 		loc = time.UTC
