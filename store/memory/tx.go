@@ -14,6 +14,23 @@ import (
 type tx struct {
 	s     *Store
 	write bool
+
+	// The kind used last, as units of work mostly use one.
+	kname string
+	k     *kind
+}
+
+// kind returns the records of c's kind (see [Store.kind]).
+func (t *tx) kind(c store.Codec, create bool) *kind {
+	name := c.Kind()
+	if t.k != nil && t.kname == name {
+		return t.k
+	}
+	k := t.s.kind(name, create)
+	if k != nil {
+		t.kname, t.k = name, k
+	}
+	return k
 }
 
 // undo is one entry of the undo log: what to do to revert one change.
@@ -77,11 +94,10 @@ func (t *tx) check(write bool) (*Store, error) {
 
 // Get implements [store.Tx].
 func (t *tx) Get(ctx context.Context, c store.Codec, id string) (store.Doc, error) {
-	s, err := t.check(false)
-	if err != nil {
+	if _, err := t.check(false); err != nil {
 		return store.Doc{}, err
 	}
-	r := s.kind(c.Kind(), false).get(id)
+	r := t.kind(c, false).get(id)
 	if r == nil {
 		return store.Doc{}, &iso20000.NotFoundError{Kind: c.Kind(), ID: id}
 	}
@@ -97,7 +113,7 @@ func (t *tx) Insert(ctx context.Context, c store.Codec, d store.Doc) (int64, err
 	if d.ID == "" {
 		return 0, &iso20000.ValidationError{Field: "id", Reason: "must not be empty"}
 	}
-	k := s.kind(c.Kind(), true)
+	k := t.kind(c, true)
 	if k.docs[d.ID] != nil {
 		return 0, &iso20000.ConflictError{Kind: c.Kind(), ID: d.ID}
 	}
@@ -109,8 +125,8 @@ func (t *tx) Insert(ctx context.Context, c store.Codec, d store.Doc) (int64, err
 }
 
 // current returns the stored record that a change of version applies to.
-func current(s *Store, c store.Codec, id string, version int64) (*kind, *rec, error) {
-	k := s.kind(c.Kind(), false)
+func (t *tx) current(c store.Codec, id string, version int64) (*kind, *rec, error) {
+	k := t.kind(c, false)
 	r := k.get(id)
 	switch {
 	case r == nil:
@@ -127,7 +143,7 @@ func (t *tx) Update(ctx context.Context, c store.Codec, d store.Doc) (int64, err
 	if err != nil {
 		return 0, err
 	}
-	k, r, err := current(s, c, d.ID, d.Version)
+	k, r, err := t.current(c, d.ID, d.Version)
 	if err != nil {
 		return 0, err
 	}
@@ -145,7 +161,7 @@ func (t *tx) Delete(ctx context.Context, c store.Codec, id string, version int64
 	if err != nil {
 		return err
 	}
-	k, r, err := current(s, c, id, version)
+	k, r, err := t.current(c, id, version)
 	if err != nil {
 		return err
 	}
@@ -157,15 +173,14 @@ func (t *tx) Delete(ctx context.Context, c store.Codec, id string, version int64
 
 // List implements [store.Tx]; see [kind.list].
 func (t *tx) List(ctx context.Context, c store.Codec, q store.Query) (store.Page, error) {
-	s, err := t.check(false)
-	if err != nil {
+	if _, err := t.check(false); err != nil {
 		return store.Page{}, err
 	}
 	q, cur, err := q.Normalize()
 	if err != nil {
 		return store.Page{}, err
 	}
-	k := s.kind(c.Kind(), false)
+	k := t.kind(c, false)
 	if k == nil {
 		return store.Page{}, nil
 	}
