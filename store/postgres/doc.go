@@ -110,6 +110,10 @@
 // database when the schema does not exist yet, and EXECUTE on
 // pg_logical_emit_message (granted to PUBLIC by default). Size the pool
 // (pool_max_conns) to the number of units of work an instance runs at once.
+// An instance that dies or hangs while one of its units of work holds the
+// chain head holds it until the server notices; set TCP keepalives and
+// idle_in_transaction_session_timeout (for example one minute) for the role
+// so that the server ends such transactions.
 //
 // # Tests
 //

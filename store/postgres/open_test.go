@@ -205,3 +205,48 @@ func TestQueryExecModes(t *testing.T) {
 		})
 	}
 }
+
+// TestUnstorableText checks that text PostgreSQL cannot store (a NUL
+// character, valid UTF-8 as it is) gives an iso20000.ValidationError and
+// stores nothing, in a record and in an audit entry.
+func TestUnstorableText(t *testing.T) {
+	st := newTestStore(t)
+	tests := []struct {
+		name string
+		fn   func(ctx context.Context, tx store.Tx) error
+	}{
+		{"record ID", func(ctx context.Context, tx store.Tx) error {
+			_, err := tickets.Insert(ctx, tx, ticket{ID: "t\x00", Status: "open"})
+			return err
+		}},
+		{"record status", func(ctx context.Context, tx store.Tx) error {
+			_, err := tickets.Insert(ctx, tx, ticket{ID: "t1", Status: "op\x00en"})
+			return err
+		}},
+		{"audit actor", func(ctx context.Context, tx store.Tx) error {
+			if _, err := tickets.Insert(ctx, tx, ticket{ID: "t1", Status: "open"}); err != nil {
+				return err
+			}
+			_, err := tx.Append(ctx, audit.Entry{Time: testTime, Actor: "a\x00", Action: "x"})
+			return err
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := st.Update(context.Background(), tc.fn)
+			var ve *iso20000.ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("got %v, want an iso20000.ValidationError", err)
+			}
+			view(t, st, func(ctx context.Context, tx store.Tx) error {
+				if got, _, err := tickets.List(ctx, tx, store.Query{}); err != nil || len(got) != 0 {
+					t.Errorf("List: %+v, %v; want nothing stored", got, err)
+				}
+				return nil
+			})
+			if h, err := st.Trail().Head(context.Background()); err != nil || h.Seq != 0 {
+				t.Errorf("Head: %+v, %v; want the empty trail", h, err)
+			}
+		})
+	}
+}

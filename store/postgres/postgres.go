@@ -226,9 +226,9 @@ func retryable(err error) bool {
 
 // fail maps a database error: the context's error when ctx is done (pgx
 // reports a closed connection otherwise), [store.ErrClosed] when the store
-// was closed, an iso20000.ValidationError for data PostgreSQL refuses to
-// store (such as a NUL character in text), and err wrapped with the package
-// name otherwise.
+// was closed, an iso20000.ConflictError for a unique violation, an
+// iso20000.ValidationError for data PostgreSQL refuses to store (such as a
+// NUL character in text), and err wrapped with the package name otherwise.
 func (s *Store) fail(ctx context.Context, err error) error {
 	var pe *pgconn.PgError
 	switch {
@@ -238,6 +238,8 @@ func (s *Store) fail(ctx context.Context, err error) error {
 		return ctx.Err()
 	case s.closed.Load():
 		return store.ErrClosed
+	case errors.As(err, &pe) && pe.Code == "23505": // unique_violation
+		return fmt.Errorf("postgres: %w", errors.Join(&iso20000.ConflictError{}, err))
 	case errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22"): // data exception
 		return fmt.Errorf("postgres: %w", errors.Join(&iso20000.ValidationError{Field: "value", Reason: pe.Message}, err))
 	}
