@@ -295,3 +295,50 @@ func TestListRandomQueries(t *testing.T) {
 		}
 	}
 }
+
+// TestPanicInCloneLeavesIndexes checks that a Codec whose Clone panics (here
+// on a value of the wrong type) leaves the record and its indexes as they
+// were.
+func TestPanicInCloneLeavesIndexes(t *testing.T) {
+	ctx := context.Background()
+	st := New()
+	defer st.Close()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	k := keyed{ID: "a", Keys: store.Keys{Status: "open", Created: start}}
+	if err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+		_, err := keyedColl.Insert(ctx, tx, k)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		fn   func(ctx context.Context, tx store.Tx) error
+	}{
+		{"Update", func(ctx context.Context, tx store.Tx) error {
+			_, err := tx.Update(ctx, keyedColl, store.Doc{ID: "a", Version: 1, Keys: store.Keys{Status: "closed", Created: start}, Value: "not a keyed"})
+			return err
+		}},
+		{"Insert", func(ctx context.Context, tx store.Tx) error {
+			_, err := tx.Insert(ctx, keyedColl, store.Doc{ID: "b", Keys: store.Keys{Status: "closed", Created: start}, Value: 42})
+			return err
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Fatal("Clone of a wrong type did not panic")
+					}
+				}()
+				_ = st.Update(ctx, tc.fn)
+			}()
+			kd := st.kinds["keyed"]
+			checkIndexes(t, kd)
+			if r := kd.docs["a"]; r == nil || r.version != 1 || r.keys.Status != "open" || len(kd.docs) != 1 {
+				t.Fatalf("records after the panic: %v", kd.docs)
+			}
+		})
+	}
+}

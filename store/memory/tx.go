@@ -147,10 +147,11 @@ func (t *tx) Update(ctx context.Context, c store.Codec, d store.Doc) (int64, err
 	if err != nil {
 		return 0, err
 	}
+	value := c.Clone(d.Value) // first: it may panic
 	s.undo = append(s.undo, undo{op: opUpdate, k: k, r: r, prev: *r})
 	keys := d.Keys.UTC()
 	k.reindex(r, r.keys, keys)
-	r.keys, r.value = keys, c.Clone(d.Value)
+	r.keys, r.value = keys, value
 	r.version++
 	return r.version, nil
 }
