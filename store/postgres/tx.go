@@ -36,9 +36,10 @@ type tx struct {
 var _ store.Tx = (*tx)(nil)
 
 // send runs the statements that queue adds to a batch, in one round trip,
-// preceded by BEGIN when the transaction has not begun, and hands the results
-// to read (which reads them in order, BEGIN's excluded). Database errors are
-// mapped with Store.fail.
+// preceded by BEGIN (and, in a read-write unit, the asynchronous commit
+// setting) when the transaction has not begun, and hands the results to read,
+// which reads those of queue's statements in order. Database errors are
+// mapped with Store.fail; pgx.ErrNoRows is returned as it is.
 func (t *tx) send(ctx context.Context, queue func(b *pgx.Batch), read func(br pgx.BatchResults) error) error {
 	b := &pgx.Batch{}
 	first := !t.begun
@@ -207,9 +208,10 @@ func (t *tx) NextNumber(ctx context.Context, name string) (int64, error) {
 }
 
 // commit commits the transaction in one round trip: it inserts the sealed
-// audit entries and moves the chain head, then commits asynchronously (the
-// locks are released at once) and waits for the WAL flush in a second,
-// tiny transaction in the same pipeline. See the package doc.
+// audit entries (large batches by COPY, in a round trip before) and moves the
+// chain head, then commits asynchronously (the locks are released at once)
+// and waits for the WAL flush in a second, tiny transaction in the same
+// pipeline. See the package doc.
 func (t *tx) commit(ctx context.Context) error {
 	if !t.begun {
 		return nil
@@ -220,8 +222,9 @@ func (t *tx) commit(ctx context.Context) error {
 			return t.s.fail(ctx, err)
 		}
 	}
-	n := 0 // statements queued; BEGIN is not among them
+	n := 0 // statements queued below
 	return t.send(ctx, func(b *pgx.Batch) {
+		start := b.Len()
 		if len(t.pending) > 0 {
 			if !copied {
 				if len(t.pending) == 1 {
@@ -236,7 +239,7 @@ func (t *tx) commit(ctx context.Context) error {
 		if t.wrote && !t.s.syncCommit {
 			b.Queue(durable)
 		}
-		n = b.Len()
+		n = b.Len() - start
 	}, func(br pgx.BatchResults) error {
 		for i := range n {
 			if i == n-1 && t.wrote && !t.s.syncCommit {
