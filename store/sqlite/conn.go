@@ -97,6 +97,45 @@ func (c *conn) queryRow(ctx context.Context, st driver.Stmt, dest []driver.Value
 	return next(rows, dest)
 }
 
+// begin begins a transaction: BEGIN IMMEDIATE for a writer, which waits for
+// the write lock (under the busy timeout, or until ctx ends), BEGIN for a
+// reader. Transaction control runs as prepared statements too.
+func (c *conn) begin(ctx context.Context, write bool) error {
+	id := stBeginRead
+	if write {
+		id = stBeginWrite
+	}
+	st, err := c.stmt(ctx, id)
+	if err == nil {
+		_, err = c.exec(ctx, st)
+	}
+	if err != nil {
+		c.rollback() // in case the BEGIN took effect before ctx ended
+	}
+	return err
+}
+
+// commit commits the transaction, or rolls it back when that fails. It
+// does not watch a context: the caller checked it just before, and in WAL
+// mode a COMMIT waits for no lock.
+func (c *conn) commit() error {
+	st, err := c.stmt(context.Background(), stCommit)
+	if err == nil {
+		_, err = c.exec(context.Background(), st)
+	}
+	if err != nil {
+		c.rollback()
+	}
+	return err
+}
+
+// rollback rolls the transaction back, if there is one.
+func (c *conn) rollback() {
+	if st, err := c.stmt(context.Background(), stRollback); err == nil {
+		c.exec(context.Background(), st) // fails only when no transaction is active
+	}
+}
+
 // next reads the next row into dest; it reports false after the last.
 func next(rows driver.Rows, dest []driver.Value) (bool, error) {
 	switch err := rows.Next(dest); err {

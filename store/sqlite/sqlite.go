@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -179,14 +178,13 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(ctx context.Cont
 		return s.fail(ctx, err)
 	}
 	defer p.put(c)
-	dtx, err := c.c.(driver.ConnBeginTx).BeginTx(ctx, driver.TxOptions{ReadOnly: readOnly})
-	if err != nil {
+	if err := c.begin(ctx, !readOnly); err != nil {
 		return s.fail(ctx, err)
 	}
 	done := false
 	defer func() {
-		if !done { // an error, a panic or a failed commit
-			_ = dtx.Rollback()
+		if !done { // an error or a panic
+			c.rollback()
 		}
 	}()
 	t := &tx{s: s, c: c, readOnly: readOnly}
@@ -199,8 +197,8 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(ctx context.Cont
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	done = true // a failed COMMIT rolls back by itself
-	if err := dtx.Commit(); err != nil {
+	done = true // a failed COMMIT rolls back
+	if err := c.commit(); err != nil {
 		return s.fail(ctx, err)
 	}
 	if t.appended {

@@ -16,6 +16,10 @@ const (
 	stAppend
 	stAppendChunk
 	stEntries
+	stBeginWrite
+	stBeginRead
+	stCommit
+	stRollback
 	numStmts
 )
 
@@ -55,4 +59,8 @@ var stmtSQL = [numStmts]string{
 	stAppend:      insertAudit(1),
 	stAppendChunk: insertAudit(appendChunk),
 	stEntries:     "SELECT " + auditColumns + " FROM audit WHERE seq >= ? AND seq <= ? ORDER BY seq",
+	stBeginWrite:  "BEGIN IMMEDIATE",
+	stBeginRead:   "BEGIN",
+	stCommit:      "COMMIT",
+	stRollback:    "ROLLBACK",
 }
