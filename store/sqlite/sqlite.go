@@ -116,7 +116,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 }
 
 // dsn returns the modernc.org/sqlite data source name of a writer or reader
-// connection to the file at path.
+// connection to the file at path. _txlock=immediate makes database/sql begin
+// the migrations' transactions with BEGIN IMMEDIATE; the store's own
+// transactions begin with prepared statements (see conn.begin).
 func dsn(path string, cfg config, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(cfg.busyTimeout.Milliseconds(), 10)+")")
