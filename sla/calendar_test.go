@@ -3,6 +3,7 @@ package sla
 import (
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"sync"
@@ -31,6 +32,7 @@ func berlinOffice() CalendarSpec {
 func TestCalendarSemantics(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	ny, _ := time.LoadLocation("America/New_York")
+	lordHowe, _ := time.LoadLocation("Australia/Lord_Howe")
 	at := func(loc *time.Location, y int, m time.Month, d, h, min int) time.Time {
 		return time.Date(y, m, d, h, min, 0, 0, loc)
 	}
@@ -89,6 +91,10 @@ func TestCalendarSemantics(t *testing.T) {
 			at(berlin, 2026, 10, 25, 0, 0), 25 * time.Hour, at(berlin, 2026, 10, 26, 0, 0)},
 		{"spring forward: 24h-interval counts 23 hours", CalendarSpec{TimeZone: "Europe/Berlin", Week: Week{Sun: []Hours{hrs("00:00", "24:00")}}},
 			at(berlin, 2026, 3, 29, 0, 0), 23 * time.Hour, at(berlin, 2026, 3, 30, 0, 0)},
+		{"Lord Howe: clocks back half an hour, a 24.5-hour Sunday", CalendarSpec{TimeZone: "Australia/Lord_Howe", Week: Week{Sun: []Hours{hrs("00:00", "24:00")}}},
+			at(lordHowe, 2026, 4, 5, 0, 0), 24*time.Hour + 30*time.Minute, at(lordHowe, 2026, 4, 6, 0, 0)},
+		{"Lord Howe: clocks forward half an hour, a 23.5-hour Sunday", CalendarSpec{TimeZone: "Australia/Lord_Howe", Week: Week{Sun: []Hours{hrs("00:00", "24:00")}}},
+			at(lordHowe, 2026, 10, 4, 0, 0), 23*time.Hour + 30*time.Minute, at(lordHowe, 2026, 10, 5, 0, 0)},
 		{"New York midnight hours across DST", nyNight, at(ny, 2026, 3, 7, 23, 0), 4 * time.Hour, at(ny, 2026, 3, 8, 4, 0)},
 		{"New York next night", nyNight, at(ny, 2026, 3, 7, 23, 0), 6 * time.Hour, at(ny, 2026, 3, 9, 0, 0)},
 	}
@@ -211,6 +217,29 @@ func TestCalendarRange(t *testing.T) {
 	}
 	if got := c.Add(far, time.Duration(1<<62)); got.Before(far) {
 		t.Errorf("huge Add went backwards: %s", got)
+	}
+}
+
+// TestCalendarRangeEndProperty: near the end of the range, Add either meets
+// its target exactly or returns the end of the last working interval, after
+// which nothing more elapses.
+func TestCalendarRangeEndProperty(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	p := randPicker(r)
+	forever := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	for range 50 {
+		spec := genSpec(p, MaxYear)
+		c := mustCalendar(t, spec)
+		start := time.Date(MaxYear, 12, 1+p(31), p(24), p(60), 0, 0, c.Location())
+		d := time.Duration(p(60*24*60)) * time.Minute
+		due := c.Add(start, d)
+		got := c.Elapsed(start, due)
+		switch {
+		case got == d:
+		case got < d && c.Elapsed(due, forever) == 0 && (due.Equal(start) || c.IsOpen(due.Add(-1))):
+		default:
+			t.Fatalf("Add(%s, %s) = %s with %s elapsed; spec %+v", start, d, due, got, spec)
+		}
 	}
 }
 
