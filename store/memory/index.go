@@ -1,10 +1,8 @@
 package memory
 
 import (
-	"cmp"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/google/btree"
 
@@ -227,23 +225,16 @@ func treeLen(t *btree.BTreeG[item]) int {
 // list returns the page of q (normalized, with its decoded cursor): it walks
 // the trees of [kind.plan] from the cursor, within the time bounds of q,
 // keeping the records that [store.Query.Match] accepts, and stops one record
-// past the page to know whether another follows.
+// past the page to know whether another follows. Several trees are merged.
 func (k *kind) list(c store.Codec, q store.Query, cur *store.Cursor) store.Page {
 	need := q.Limit + 1
 	var items []item
-	trees := k.plan(&q)
-	for _, t := range trees {
-		items = walk(t, &q, cur, need, items)
-	}
-	if len(trees) > 1 {
-		slices.SortFunc(items, func(a, b item) int {
-			c := cmp.Or(cmp.Compare(a.key, b.key), strings.Compare(a.id, b.id))
-			if q.Desc {
-				return -c
-			}
-			return c
-		})
-		items = items[:min(len(items), need)]
+	switch trees := k.plan(&q); len(trees) {
+	case 0:
+	case 1:
+		items = walk(trees[0], &q, cur, need, nil)
+	default:
+		items = merge(trees, &q, cur, need, max(16, need/len(trees)+1))
 	}
 	var p store.Page
 	if len(items) == 0 {
@@ -259,6 +250,52 @@ func (k *kind) list(c store.Codec, q store.Query, cur *store.Cursor) store.Page 
 		p.Next = q.NextCursor(last.r.keys, last.id)
 	}
 	return p
+}
+
+// source is one tree of a merge: matching items read ahead in batches.
+type source struct {
+	t    *btree.BTreeG[item]
+	cur  *store.Cursor // where the next batch starts (after it)
+	buf  []item        // the batch; buf[head:] are not merged yet
+	head int
+	done bool // no more batches
+}
+
+// merge returns up to need items matching q after cur from the trees, in
+// q's order: a k-way merge that reads each tree in batches of batch
+// matching items, so that it reads about as many records as the page needs,
+// not that many from every tree.
+func merge(trees []*btree.BTreeG[item], q *store.Query, cur *store.Cursor, need, batch int) []item {
+	srcs := make([]source, len(trees))
+	for i, t := range trees {
+		srcs[i] = source{t: t, cur: cur}
+	}
+	// first reports whether a comes before b in q's order.
+	first := func(a, b item) bool { return less(a, b) != q.Desc }
+	out := make([]item, 0, need)
+	for len(out) < need {
+		best := -1
+		for i := range srcs {
+			s := &srcs[i]
+			if s.head == len(s.buf) && !s.done {
+				s.buf, s.head = walk(s.t, q, s.cur, batch, s.buf[:0]), 0
+				s.done = len(s.buf) < batch
+				if len(s.buf) > 0 {
+					last := s.buf[len(s.buf)-1]
+					s.cur = &store.Cursor{Key: last.key, ID: last.id}
+				}
+			}
+			if s.head < len(s.buf) && (best < 0 || first(s.buf[s.head], srcs[best].buf[srcs[best].head])) {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		out = append(out, srcs[best].buf[srcs[best].head])
+		srcs[best].head++
+	}
+	return out
 }
 
 // walk appends to out up to need items of t that come after the cursor and

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/btree"
+
 	"github.com/servicekit/iso20000/store"
 )
 
@@ -233,7 +235,7 @@ func TestListRandomQueries(t *testing.T) {
 		t.Fatal(err)
 	}
 	for n := range 400 {
-		q := store.Query{OrderBy: store.Order(rng.IntN(2)), Desc: rng.IntN(2) == 0, Limit: 1 + rng.IntN(12)}
+		q := store.Query{OrderBy: store.Order(rng.IntN(2)), Desc: rng.IntN(2) == 0, Limit: []int{1, 2, 5, 12, 40, 100}[rng.IntN(6)]}
 		for range rng.IntN(4) {
 			switch rng.IntN(8) {
 			case 0:
@@ -340,5 +342,64 @@ func TestPanicInCloneLeavesIndexes(t *testing.T) {
 				t.Fatalf("records after the panic: %v", kd.docs)
 			}
 		})
+	}
+}
+
+// TestMergeBatches merges the trees of three statuses with batches of every
+// size, so that sources run dry and refill at every point of a page.
+func TestMergeBatches(t *testing.T) {
+	ctx := context.Background()
+	st := New(WithBTreeDegree(2))
+	defer st.Close()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	statuses := []string{"a", "b", "c"}
+	var all []keyed
+	err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+		for i := range 60 {
+			// Runs of one status, then interleaved ones, with ties on time.
+			s := statuses[(i/7)%3]
+			if i >= 30 {
+				s = statuses[i%3]
+			}
+			k := keyed{ID: fmt.Sprintf("%02d", (i*37)%60), Keys: store.Keys{Status: s, Priority: 1 + i%2, Created: start.Add(time.Duration(i/2) * time.Minute)}}
+			if _, err := keyedColl.Insert(ctx, tx, k); err != nil {
+				return err
+			}
+			all = append(all, k)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kd := st.kinds["keyed"]
+	for _, desc := range []bool{false, true} {
+		for _, priority := range []int{0, 2} {
+			q := store.Query{Status: statuses, Priority: priority, Desc: desc}
+			var want []item
+			for _, k := range all {
+				if q.Match(k.Keys) {
+					want = append(want, item{key: k.Keys.Created.UnixNano(), id: k.ID, r: kd.docs[k.ID]})
+				}
+			}
+			slices.SortFunc(want, func(a, b item) int {
+				if less(a, b) != desc {
+					return -1
+				}
+				return 1
+			})
+			var trees []*btree.BTreeG[item]
+			for _, s := range statuses {
+				trees = append(trees, kd.trees[tree{f: fStatus, s: s}])
+			}
+			for batch := 1; batch <= 25; batch++ {
+				for _, need := range []int{1, 7, 30, 61} {
+					got := merge(trees, &q, nil, need, batch)
+					if w := want[:min(need, len(want))]; !slices.Equal(got, w) {
+						t.Fatalf("desc %v priority %d batch %d need %d:\n got %v\nwant %v", desc, priority, batch, need, got, w)
+					}
+				}
+			}
+		}
 	}
 }
