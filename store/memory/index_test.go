@@ -25,6 +25,31 @@ type keyed struct {
 
 var keyedColl = store.NewCollection("keyed", func(k *keyed) (string, store.Keys) { return k.ID, k.Keys })
 
+// start is the time the index tests' records start at.
+var start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// insertKeyed inserts n records made by gen, in one unit of work, into a new
+// store of the given B-tree degree, and returns the store and the records.
+func insertKeyed(t *testing.T, degree, n int, gen func(i int) keyed) (*Store, []keyed) {
+	t.Helper()
+	st := New(WithBTreeDegree(degree))
+	t.Cleanup(func() { st.Close() })
+	all := make([]keyed, n)
+	err := st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
+		for i := range n {
+			all[i] = gen(i)
+			if _, err := keyedColl.Insert(ctx, tx, all[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, all
+}
+
 // checkIndexes verifies that the trees of k hold exactly the items that the
 // stored records' keys call for, pointing at those records, and that no
 // empty tree is kept.
@@ -66,7 +91,6 @@ func TestIndexesRandomOps(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	st := New(WithBTreeDegree(2))
 	defer st.Close()
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	randKeys := func() store.Keys {
 		k := store.Keys{
 			Status:   []string{"", "open", "closed"}[rng.IntN(3)],
@@ -151,28 +175,16 @@ func TestIndexesRandomOps(t *testing.T) {
 // TestPlanPicksSmallestIndex checks that a list walks the smallest index
 // that answers it.
 func TestPlanPicksSmallestIndex(t *testing.T) {
-	ctx := context.Background()
-	st := New()
-	defer st.Close()
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
-		for i := range 100 {
-			k := store.Keys{Status: "open", Owner: "many", Priority: 1 + i%2, Created: start.Add(time.Duration(i))}
-			if i < 3 {
-				k.Owner = "few"
-			}
-			if i%10 == 0 {
-				k.Status = "closed"
-			}
-			if _, err := keyedColl.Insert(ctx, tx, keyed{ID: fmt.Sprint(i), Keys: k}); err != nil {
-				return err
-			}
+	st, _ := insertKeyed(t, 16, 100, func(i int) keyed {
+		k := store.Keys{Status: "open", Owner: "many", Priority: 1 + i%2, Created: start.Add(time.Duration(i))}
+		if i < 3 {
+			k.Owner = "few"
 		}
-		return nil
+		if i%10 == 0 {
+			k.Status = "closed"
+		}
+		return keyed{ID: fmt.Sprint(i), Keys: k}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	k := st.kinds["keyed"]
 	tests := []struct {
 		name string
@@ -205,35 +217,22 @@ func TestPlanPicksSmallestIndex(t *testing.T) {
 func TestListRandomQueries(t *testing.T) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(3, 4))
-	st := New(WithBTreeDegree(3))
-	defer st.Close()
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	at := func(n int) time.Time { return start.Add(time.Duration(n) * time.Minute) }
 	pick := func(vals ...string) string { return vals[rng.IntN(len(vals))] }
-	var all []keyed
-	err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
-		for i := range 300 {
-			k := keyed{ID: fmt.Sprintf("%03d", rng.IntN(1000)*1000+i), Keys: store.Keys{
-				Status:   pick("new", "open", "closed", ""),
-				Owner:    pick("ann", "bob", ""),
-				Group:    pick("desk", "net"),
-				Service:  pick("mail", "web", "db"),
-				Priority: rng.IntN(4),
-				Created:  at(rng.IntN(40)), // many ties
-			}}
-			if rng.IntN(3) > 0 {
-				k.Keys.Due = at(rng.IntN(40))
-			}
-			if _, err := keyedColl.Insert(ctx, tx, k); err != nil {
-				return err
-			}
-			all = append(all, k)
+	st, all := insertKeyed(t, 3, 300, func(i int) keyed {
+		k := keyed{ID: fmt.Sprintf("%03d", rng.IntN(1000)*1000+i), Keys: store.Keys{
+			Status:   pick("new", "open", "closed", ""),
+			Owner:    pick("ann", "bob", ""),
+			Group:    pick("desk", "net"),
+			Service:  pick("mail", "web", "db"),
+			Priority: rng.IntN(4),
+			Created:  at(rng.IntN(40)), // many ties
+		}}
+		if rng.IntN(3) > 0 {
+			k.Keys.Due = at(rng.IntN(40))
 		}
-		return nil
+		return k
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for n := range 400 {
 		q := store.Query{OrderBy: store.Order(rng.IntN(2)), Desc: rng.IntN(2) == 0, Limit: []int{1, 2, 5, 12, 40, 100}[rng.IntN(6)]}
 		for range rng.IntN(4) {
@@ -305,7 +304,6 @@ func TestPanicInCloneLeavesIndexes(t *testing.T) {
 	ctx := context.Background()
 	st := New()
 	defer st.Close()
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	k := keyed{ID: "a", Keys: store.Keys{Status: "open", Created: start}}
 	if err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
 		_, err := keyedColl.Insert(ctx, tx, k)
@@ -348,30 +346,15 @@ func TestPanicInCloneLeavesIndexes(t *testing.T) {
 // TestMergeBatches merges the trees of three statuses with batches of every
 // size, so that sources run dry and refill at every point of a page.
 func TestMergeBatches(t *testing.T) {
-	ctx := context.Background()
-	st := New(WithBTreeDegree(2))
-	defer st.Close()
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	statuses := []string{"a", "b", "c"}
-	var all []keyed
-	err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
-		for i := range 60 {
-			// Runs of one status, then interleaved ones, with ties on time.
-			s := statuses[(i/7)%3]
-			if i >= 30 {
-				s = statuses[i%3]
-			}
-			k := keyed{ID: fmt.Sprintf("%02d", (i*37)%60), Keys: store.Keys{Status: s, Priority: 1 + i%2, Created: start.Add(time.Duration(i/2) * time.Minute)}}
-			if _, err := keyedColl.Insert(ctx, tx, k); err != nil {
-				return err
-			}
-			all = append(all, k)
+	st, all := insertKeyed(t, 2, 60, func(i int) keyed {
+		// Runs of one status, then interleaved ones, with ties on time.
+		s := statuses[(i/7)%3]
+		if i >= 30 {
+			s = statuses[i%3]
 		}
-		return nil
+		return keyed{ID: fmt.Sprintf("%02d", (i*37)%60), Keys: store.Keys{Status: s, Priority: 1 + i%2, Created: start.Add(time.Duration(i/2) * time.Minute)}}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	kd := st.kinds["keyed"]
 	for _, desc := range []bool{false, true} {
 		for _, priority := range []int{0, 2} {
