@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/servicekit/iso20000/audit/audittest"
 	"github.com/servicekit/iso20000/internal/backendtest"
 	"github.com/servicekit/iso20000/store"
@@ -32,10 +34,22 @@ func newTestStore(t testing.TB, opts ...postgres.Option) *postgres.Store {
 	return openStore(t, dsn, schema, opts...)
 }
 
+// requireServer skips the test without ITSM_POSTGRES_DSN and fails it at
+// once, rather than in every subtest, when the server does not answer.
+func requireServer(t *testing.T) {
+	t.Helper()
+	dsn := backendtest.PostgresDSN(t)
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("PostgreSQL at %s is unreachable: %v", backendtest.DSNVariable, err)
+	}
+	conn.Close(context.Background())
+}
+
 // TestConformance runs the store conformance suite, each subtest on a store
 // in a fresh schema.
 func TestConformance(t *testing.T) {
-	backendtest.PostgresDSN(t)
+	requireServer(t)
 	storetest.Run(t, func(t *testing.T) store.Store { return newTestStore(t) })
 }
 
@@ -43,7 +57,7 @@ func TestConformance(t *testing.T) {
 // of a store in a fresh schema per subtest; tampering rewrites the audit
 // table and the head row.
 func TestTrailConformance(t *testing.T) {
-	backendtest.PostgresDSN(t)
+	requireServer(t)
 	audittest.Run(t, func(t *testing.T) audittest.Harness {
 		st := newTestStore(t)
 		return audittest.Harness{Trail: st.Trail(), Rewrite: postgres.Rewrite(st)}
