@@ -50,5 +50,8 @@
 // one. The trail head is not read per transaction: the store remembers the
 // head its last commit left, and the primary key of the trail catches an
 // append by another process. Batches of audit entries are inserted 64 to a
-// statement.
+// statement. Every statement, BEGIN and COMMIT included, is prepared once per
+// connection, and the store calls the driver's connections directly rather
+// than through database/sql, whose bookkeeping doubled the cost of a unit of
+// work.
 package sqlite
