@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"math"
@@ -25,6 +26,10 @@ type Trail struct {
 
 var _ audit.Trail = (*Trail)(nil)
 
+// errNoHead reports that the audit_head row, which the schema creates and
+// nothing deletes, is missing: someone damaged the schema.
+var errNoHead = errors.New("postgres: the audit chain head row is missing")
+
 // entriesPage is how many entries [Trail.Entries] reads per query. The
 // iterator holds no connection while it yields.
 const entriesPage = 1000
@@ -40,7 +45,10 @@ func (tr *Trail) Head(ctx context.Context) (audit.Head, error) {
 		seq  int64
 		hash []byte
 	)
-	if err := s.pool.QueryRow(ctx, s.sql.readHead).Scan(&seq, &hash); err != nil {
+	switch err := s.pool.QueryRow(ctx, s.sql.readHead).Scan(&seq, &hash); {
+	case errors.Is(err, pgx.ErrNoRows):
+		return audit.Head{}, errNoHead
+	case err != nil:
 		return audit.Head{}, s.fail(ctx, err)
 	}
 	h := audit.Head{Seq: uint64(seq)}
@@ -155,7 +163,10 @@ func (t *tx) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry,
 			seq  int64
 			hash []byte
 		)
-		if err := t.queryRow(ctx, t.s.sql.lockHead, nil, &seq, &hash); err != nil {
+		switch err := t.queryRow(ctx, t.s.sql.lockHead, nil, &seq, &hash); {
+		case errors.Is(err, pgx.ErrNoRows):
+			return nil, errNoHead
+		case err != nil:
 			return nil, err
 		}
 		t.head = audit.Head{Seq: uint64(seq)}
