@@ -46,22 +46,24 @@
 // row, audit_head. The first Append of a unit of work locks it with
 // SELECT ... FOR UPDATE and reads it; that Append and any later one in the
 // same unit seal their entries in Go (audit.Seal) after the head and return
-// them sealed. At commit, one pipelined round trip inserts the entries (one
-// INSERT of arrays, or COPY for batches of 100 and more), moves the head row
-// and commits. Appenders therefore take turns from their first Append to
-// their commit, and each sees the head its predecessor committed: the chain
-// is linear. Units of work that do not append never touch the head row.
+// them sealed. At commit, one pipelined round trip inserts the entries (an
+// INSERT, or COPY for batches of 100 and more), moves the head row and
+// commits. Appenders therefore take turns from their first Append to their
+// commit, and each sees the head its predecessor committed: the chain is
+// linear. Units of work that do not append never touch the head row.
 // Validation and JSON encoding happen before the lock is taken. Append after
 // the record writes of a unit of work (as the process packages do): the head
-// is held from the first Append to the commit.
+// is held from the first Append to the commit. It cannot be taken later,
+// at commit, because Append returns the sealed entries (sequence numbers and
+// hashes) to fn, and sealing needs the head.
 //
 // Holding the head through a synchronous commit would put the commit's WAL
 // flush (fsync) inside the section that appenders take in turn, so every
 // audited write would wait for its own flush and concurrency would not help.
-// Instead a unit of work that wrote commits with synchronous_commit off,
-// which releases its locks as soon as the commit record is in the WAL
-// buffers, and then, in the same round trip, runs a tiny transaction that
-// writes one WAL record at the session's synchronous_commit: its commit
+// Instead a read-write unit of work runs with synchronous_commit off, so
+// that its COMMIT releases its locks as soon as the commit record is in the
+// WAL buffers, and then, in the same round trip, runs a tiny transaction
+// that writes one WAL record at the session's synchronous_commit: its commit
 // returns once the WAL is flushed (and replicated, where synchronous
 // standbys are configured) up to a point after the unit of work's commit
 // record. Update returns only then. The flushes of concurrent writers are
@@ -72,9 +74,8 @@
 // whole database, whatever the number of writers. Concurrency pays most
 // where a flush takes long compared to a round trip (see bench_test.go and
 // the naive synchronous variant measured beside it). Because the WAL is
-// replayed in order, a crash can only
-// lose a tail of commits, never a commit without those before it: what
-// survives is always a prefix of the chain.
+// replayed in order, a crash can only lose a tail of commits, never a commit
+// without those before it: what survives is always a prefix of the chain.
 //
 // The one visible effect of this scheme: another transaction may read a
 // change in the moment between its commit and the flush. If the server
