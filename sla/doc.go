@@ -72,4 +72,18 @@
 // "hours" close it; it wins over a holiday on the same date. A 24×7 calendar
 // is {"timezone":"UTC","always_open":true}. Errors name the field path, such
 // as "week.mon[1]" or "holidays[0].to".
+//
+// # Policies, timers and reports
+//
+// A [Policy] holds the targets per priority (optionally per service) with their
+// schedules, the warning thresholds (default 50, 75, 90 %) and the states that
+// pause or stop timers. Each record keeps one [Timer] per target, a plain JSON
+// value persisted with the record; [Policy.OnState] feeds it the record's states,
+// [Timer.Restart] starts a new cycle on a reopen, [Policy.Retarget] applies a
+// priority change to the time already used. [Policy.Measure] answers due time,
+// elapsed and remaining business time, percent used, breach and crossed
+// thresholds. A [DueList] hands a scheduler the warnings and breaches due by an
+// instant in O(k log n). [Agreements] stores service level agreements, audited;
+// [NewReport] and [Availability] compute attainment, mean times and availability
+// within service hours (clause 8.7.1).
 package sla
