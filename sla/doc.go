@@ -1,6 +1,6 @@
 // Package sla measures service levels in business time: business calendars,
-// and (in the files of this package on policies, clocks and reports) the SLA
-// targets, clocks and reports built on them.
+// SLA policies and timers with pauses and cycles, due-lists for schedulers,
+// service level agreements, and attainment and availability reports.
 //
 // It serves ISO/IEC 20000-1:2018 clause 8.3.3 (service level management:
 // agreed service targets, monitored and reported against) and clause 8.7.1
