@@ -58,6 +58,7 @@ const (
 // resolving needs a resolution code and notes, only a resolved incident can
 // be closed, closing a major incident needs a linked problem, reopening is
 // allowed only within the configured window, holding and cancelling need a reason.
+//
 // Its diagram, from Lifecycle.Mermaid():
 //
 //	stateDiagram-v2

@@ -223,28 +223,36 @@ func TestRequestLifecycle(t *testing.T) {
 	}
 }
 
-// TestRequestLifecycleDiagram keeps the diagram in RequestLifecycle's doc
-// comment equal to RequestLifecycle.Mermaid().
-func TestRequestLifecycleDiagram(t *testing.T) {
-	src, err := os.ReadFile("request_lifecycle.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	const marker = "// Its diagram, from RequestLifecycle.Mermaid():\n//\n"
-	_, doc, ok := strings.Cut(string(src), marker)
-	if !ok {
-		t.Fatal("request_lifecycle.go: diagram marker not found")
-	}
-	var b strings.Builder
-	for line := range strings.Lines(doc) {
-		text, ok := strings.CutPrefix(line, "//\t")
-		if !ok {
-			break
+// TestLifecycleDiagrams keeps the diagram in each lifecycle's doc comment
+// equal to what the lifecycle table draws (Lifecycle.Mermaid()).
+func TestLifecycleDiagrams(t *testing.T) {
+	for _, c := range []struct {
+		file, name string
+		lifecycle  *iso20000.Lifecycle
+	}{
+		{"lifecycle.go", "Lifecycle", incident.Lifecycle},
+		{"request_lifecycle.go", "RequestLifecycle", incident.RequestLifecycle},
+	} {
+		src, err := os.ReadFile(c.file)
+		if err != nil {
+			t.Fatal(err)
 		}
-		b.WriteString(text)
-	}
-	if want := incident.RequestLifecycle.Mermaid(); b.String() != want {
-		t.Fatalf("doc comment diagram:\n%s\nRequestLifecycle.Mermaid():\n%s", b.String(), want)
+		marker := "// Its diagram, from " + c.name + ".Mermaid():\n//\n"
+		_, doc, ok := strings.Cut(string(src), marker)
+		if !ok {
+			t.Fatalf("%s: diagram marker not found", c.file)
+		}
+		var b strings.Builder
+		for line := range strings.Lines(doc) {
+			text, ok := strings.CutPrefix(line, "//\t")
+			if !ok {
+				break
+			}
+			b.WriteString(text)
+		}
+		if want := c.lifecycle.Mermaid(); b.String() != want {
+			t.Errorf("%s: doc comment diagram:\n%s\n%s.Mermaid():\n%s", c.file, b.String(), c.name, want)
+		}
 	}
 }
 
