@@ -43,14 +43,22 @@
 // # Locking scheme of the audit chain
 //
 // The chain head (sequence number and hash of the last entry) is a single
-// row, audit_head. The first Append of a unit of work locks it with
-// SELECT ... FOR UPDATE and reads it; that Append and any later one in the
-// same unit seal their entries in Go (audit.Seal) after the head and return
-// them sealed. At commit, one pipelined round trip inserts the entries (an
+// row, audit_head. The first Append of a unit of work takes the schema's
+// chain lock, a transaction-level advisory lock (pg_advisory_xact_lock on a
+// key derived from the schema name), and then reads the head row in a
+// statement of its own, whose snapshot shows what the previous holder
+// committed; both travel in one round trip. That Append and any later one in
+// the same unit seal their entries in Go (audit.Seal) after the head and
+// return them sealed. At commit, one pipelined round trip inserts the entries (an
 // INSERT, or COPY for batches of 100 and more), moves the head row and
 // commits. Appenders therefore take turns from their first Append to their
 // commit, and each sees the head its predecessor committed: the chain is
-// linear. Units of work that do not append never touch the head row.
+// linear (the primary key on the sequence number backs this up: two units
+// sealing the same number cannot both commit). Units of work that do not
+// append never take the lock. An advisory lock rather than SELECT ... FOR
+// UPDATE on the head row: the server hands it straight to the next waiter
+// and writes no WAL for it, which measured some 10% more audited units of
+// work per second with 8 writers.
 // Validation and JSON encoding happen before the lock is taken. Append after
 // the record writes of a unit of work (as the process packages do): the head
 // is held from the first Append to the commit. It cannot be taken later,

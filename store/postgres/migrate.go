@@ -68,9 +68,18 @@ func SchemaVersion() int {
 
 // migrationLockKey is the key of the advisory lock that serialises the
 // migrations of one schema across every process sharing the database.
-func migrationLockKey(schema string) int64 {
+func migrationLockKey(schema string) int64 { return lockKey("migrate", schema) }
+
+// chainLockKey is the key of the advisory lock that serialises the appends
+// to the audit chain of one schema.
+func chainLockKey(schema string) int64 { return lockKey("chain", schema) }
+
+// lockKey derives a 64-bit advisory lock key from the package, a purpose and
+// the schema name, so that the keys of different schemas (and, all but
+// certainly, the application's own advisory locks) differ.
+func lockKey(purpose, schema string) int64 {
 	h := fnv.New64a()
-	h.Write([]byte("github.com/servicekit/iso20000/store/postgres\x00"))
+	h.Write([]byte("github.com/servicekit/iso20000/store/postgres\x00" + purpose + "\x00"))
 	h.Write([]byte(schema))
 	return int64(h.Sum64())
 }

@@ -61,6 +61,8 @@ type Store struct {
 	// auditTable is the audit table's qualified name, for COPY.
 	auditTable pgx.Identifier
 	trail      *Trail
+	// chainKey is the key of the schema's chain lock (see chainLockKey).
+	chainKey int64
 	// syncCommit makes units of work commit synchronously, holding the
 	// chain head through the WAL flush: the naive way, kept for the
 	// benchmarks that justify the default.
@@ -122,7 +124,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 		return nil, fmt.Errorf("postgres: preparing schema %s: %w", c.schema, err)
 	}
 	s := &Store{pool: pool, schema: c.schema, attempts: c.maxAttempts, sql: newStatements(c.schema),
-		auditTable: pgx.Identifier{c.schema, "audit"}}
+		auditTable: pgx.Identifier{c.schema, "audit"}, chainKey: chainLockKey(c.schema)}
 	s.trail = &Trail{s: s}
 	return s, nil
 }

@@ -11,7 +11,7 @@ import (
 type statements struct {
 	get, insert, update, delete, version, list string
 	nextNumber                                 string
-	readHead, lockHead, setHead                string
+	readHead, setHead, chainLock               string
 	insertAudit, insertEntry                   string
 	entries, deleteAudit                       string
 }
@@ -64,9 +64,9 @@ func newStatements(schema string) statements {
 		list:    r.Replace("SELECT {recordColumns} FROM {records} WHERE kind = $1"),
 		nextNumber: r.Replace(`INSERT INTO {counters} AS c (name, value) VALUES ($1, 1)
 			ON CONFLICT (name) DO UPDATE SET value = c.value + 1 RETURNING value`),
-		readHead: r.Replace("SELECT seq, hash FROM {audit_head}"),
-		lockHead: r.Replace("SELECT seq, hash FROM {audit_head} FOR UPDATE"),
-		setHead:  r.Replace("UPDATE {audit_head} SET seq = $1, hash = $2"),
+		readHead:  r.Replace("SELECT seq, hash FROM {audit_head}"),
+		chainLock: "SELECT pg_advisory_xact_lock($1)",
+		setHead:   r.Replace("UPDATE {audit_head} SET seq = $1, hash = $2"),
 		insertAudit: r.Replace(`INSERT INTO {audit} ({auditColumns})
 			SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[],
 				$7::text[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[], $12::bytea[], $13::bytea[])`),

@@ -133,10 +133,11 @@ func (tr *Trail) Append(ctx context.Context, entries ...audit.Entry) ([]audit.En
 	return sealed, nil
 }
 
-// Append implements [store.Tx]. The first Append of a transaction locks the
-// chain head row (SELECT ... FOR UPDATE), which it keeps until the commit;
-// every Append seals its entries in Go after the head, and the transaction
-// inserts them when it commits. Invalid entries store none of the call's.
+// Append implements [store.Tx]. The first Append of a transaction takes the
+// chain lock (a transaction-level advisory lock), which it keeps until the
+// transaction ends, and reads the head; every Append seals its entries in Go
+// after the head, and the transaction inserts them when it commits. Invalid
+// entries store none of the call's.
 func (t *tx) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry, error) {
 	if t.readOnly {
 		return nil, store.ErrReadOnly
@@ -163,7 +164,19 @@ func (t *tx) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry,
 			seq  int64
 			hash []byte
 		)
-		switch err := t.queryRow(ctx, t.s.sql.lockHead, nil, &seq, &hash); {
+		// The advisory lock first, then the head row read with a snapshot
+		// taken after the lock was granted (a statement of its own at READ
+		// COMMITTED): it shows the head the previous holder committed.
+		err := t.send(ctx, func(b *pgx.Batch) {
+			b.Queue(t.s.sql.chainLock, t.s.chainKey)
+			b.Queue(t.s.sql.readHead)
+		}, func(br pgx.BatchResults) error {
+			if _, err := br.Exec(); err != nil {
+				return err
+			}
+			return br.QueryRow().Scan(&seq, &hash)
+		})
+		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			return nil, errNoHead
 		case err != nil:

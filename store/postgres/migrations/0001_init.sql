@@ -60,8 +60,10 @@ CREATE TABLE audit (
 );
 
 -- The chain head: exactly one row, the sequence number and hash of the last
--- entry. An appending transaction locks it (SELECT ... FOR UPDATE) before it
--- seals, which serialises appends from every connection and process.
+-- entry. An appending transaction takes the schema's chain lock (a
+-- transaction-level advisory lock, see migrate.go) before it reads the row
+-- and seals, which serialises appends from every connection and process;
+-- the primary key on audit.seq backs that up.
 CREATE TABLE audit_head (
 	one  BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
 	seq  BIGINT  NOT NULL,
