@@ -53,30 +53,37 @@ func TestKilledTransaction(t *testing.T) {
 		if _, err := holder.Exec(context.Background(), "SELECT 1 FROM "+ticketsTable+" WHERE id = 'blocker' FOR UPDATE"); err != nil {
 			t.Fatal(err)
 		}
+		got, err := tickets.Get(ctx, tx, "blocker")
+		if err != nil {
+			return err
+		}
 		pid := postgres.BackendPID(tx)
-		sawWait := make(chan bool, 1)
+		sawWait, returned := make(chan bool, 1), make(chan struct{})
 		go func() {
 			defer cancel()
-			for { // poll until the server shows tx waiting on the lock
+			// Poll until the server shows tx waiting on the lock (or the
+			// Update returned without waiting, which fails the test).
+			for {
 				var waiting bool
 				err := watcher.QueryRow(context.Background(),
 					"SELECT coalesce(wait_event_type = 'Lock', false) FROM pg_stat_activity WHERE pid = $1", pid).Scan(&waiting)
+				select {
+				case <-returned:
+					sawWait <- false
+					return
+				default:
+				}
 				if err != nil || waiting {
 					sawWait <- waiting
 					return
 				}
 			}
 		}()
-		defer func() {
-			if !<-sawWait {
-				t.Error("the unit of work was not seen waiting on the lock")
-			}
-		}()
-		got, err := tickets.Get(ctx, tx, "blocker")
-		if err != nil {
-			return err
-		}
 		_, err = tickets.Update(ctx, tx, got.Value, got.Version) // waits for holder
+		close(returned)
+		if !<-sawWait {
+			t.Error("the unit of work was not seen waiting on the lock")
+		}
 		return err
 	}
 
