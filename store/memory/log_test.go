@@ -28,7 +28,7 @@ func TestLogChunks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var l log
 			for i := range tc.n {
-				l.append(audit.Entry{Seq: uint64(i + 1)})
+				l.append(&audit.Entry{Seq: uint64(i + 1)})
 			}
 			if l.len() != tc.n {
 				t.Fatalf("len %d, want %d", l.len(), tc.n)
@@ -37,14 +37,14 @@ func TestLogChunks(t *testing.T) {
 			if l.len() != tc.keep || len(l.chunks) != tc.wantChunks {
 				t.Fatalf("after truncate(%d): len %d in %d chunks, want %d chunks", tc.keep, l.len(), len(l.chunks), tc.wantChunks)
 			}
-			l.append(audit.Entry{Seq: uint64(tc.keep + 1)})
+			l.append(&audit.Entry{Seq: uint64(tc.keep + 1)})
 			for i := range l.len() {
-				if got := l.at(i).e.Seq; got != uint64(i+1) {
+				if got := l.at(i).seq; got != uint64(i+1) {
 					t.Fatalf("at(%d).Seq = %d", i, got)
 				}
 			}
-			if l.last().e.Seq != uint64(tc.keep+1) {
-				t.Fatalf("last Seq %d, want %d", l.last().e.Seq, tc.keep+1)
+			if l.last().seq != uint64(tc.keep+1) {
+				t.Fatalf("last Seq %d, want %d", l.last().seq, tc.keep+1)
 			}
 		})
 	}

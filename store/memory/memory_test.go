@@ -49,7 +49,7 @@ func (s *Store) rewrite(ctx context.Context, fn func([]audit.Entry) []audit.Entr
 	}
 	s.entries, s.dense = log{}, true
 	for i, e := range fn(stored) {
-		s.entries.append(e)
+		s.entries.append(&e)
 		if e.Seq != uint64(i+1) {
 			s.dense = false
 		}

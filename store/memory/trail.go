@@ -17,7 +17,7 @@ func (s *Store) head() audit.Head {
 	if last == nil {
 		return audit.Head{}
 	}
-	return audit.Head{Seq: last.e.Seq, Hash: last.e.Hash}
+	return audit.Head{Seq: last.seq, Hash: last.hash}
 }
 
 // Head implements [audit.Trail].
@@ -75,7 +75,7 @@ func (t trail) Entries(ctx context.Context, from, to uint64) iter.Seq2[audit.Ent
 			end = min(end, t.s.entries.len()) // only a rewrite in tests shrinks it
 			for ; pos < end && len(buf) < chunk; pos++ {
 				sl := t.s.entries.at(pos)
-				if sl.e.Seq >= from && (to == 0 || sl.e.Seq <= to) {
+				if sl.seq >= from && (to == 0 || sl.seq <= to) {
 					buf = append(buf, sl.entry())
 				}
 			}

@@ -208,7 +208,7 @@ func (s *Store) appendLocked(entries []audit.Entry) ([]audit.Entry, error) {
 			s.entries.truncate(mark)
 			return nil, err
 		}
-		s.entries.append(sealed[i])
+		s.entries.append(&sealed[i])
 	}
 	return sealed, nil
 }

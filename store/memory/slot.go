@@ -1,0 +1,133 @@
+package memory
+
+import (
+	"encoding/binary"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/servicekit/iso20000/audit"
+)
+
+// slot is a stored audit entry: its fixed fields, and its strings, changes
+// and data packed into text, a buffer without pointers. Storing an entry
+// thus costs one allocation, which the garbage collector need not scan,
+// however many changes and data it has.
+//
+// text holds, each string as a uvarint length and its bytes: Actor, Action,
+// Kind, EntityID, From, To; the number of changes plus one (0 when Changes
+// is nil), then Field, Old and New of each; the number of data pairs plus one
+// (0 when Data is nil), then each key and value.
+type slot struct {
+	seq            uint64
+	id             uuid.UUID
+	time           time.Time
+	prevHash, hash audit.Hash
+	text           []byte
+}
+
+// set makes sl the slot of e, sharing nothing with e.
+func (sl *slot) set(e *audit.Entry) {
+	sl.seq, sl.id, sl.time, sl.prevHash, sl.hash = e.Seq, e.ID, e.Time, e.PrevHash, e.Hash
+	strs := [...]string{e.Actor, e.Action, e.Kind, e.EntityID, e.From, e.To}
+	size := 2 * binary.MaxVarintLen64
+	for _, s := range strs {
+		size += textSize(s)
+	}
+	for _, c := range e.Changes {
+		size += textSize(c.Field) + textSize(c.Old) + textSize(c.New)
+	}
+	for k, v := range e.Data {
+		size += textSize(k) + textSize(v)
+	}
+	b := make([]byte, 0, size)
+	for _, s := range strs {
+		b = appendText(b, s)
+	}
+	b = binary.AppendUvarint(b, count(len(e.Changes), e.Changes == nil))
+	for _, c := range e.Changes {
+		b = appendText(appendText(appendText(b, c.Field), c.Old), c.New)
+	}
+	b = binary.AppendUvarint(b, count(len(e.Data), e.Data == nil))
+	for k, v := range e.Data {
+		b = appendText(appendText(b, k), v)
+	}
+	sl.text = b
+}
+
+// count encodes a length: 0 for nil, else the length plus one.
+func count(n int, isNil bool) uint64 {
+	if isNil {
+		return 0
+	}
+	return uint64(n) + 1
+}
+
+func textSize(s string) int { return uvarintSize(uint64(len(s))) + len(s) }
+
+func uvarintSize(x uint64) int {
+	n := 1
+	for ; x >= 0x80; x >>= 7 {
+		n++
+	}
+	return n
+}
+
+func appendText(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+// entry returns a copy of the stored entry. Its strings share one
+// allocation.
+func (sl *slot) entry() audit.Entry {
+	r := textReader{s: string(sl.text)}
+	e := audit.Entry{Seq: sl.seq, ID: sl.id, Time: sl.time, PrevHash: sl.prevHash, Hash: sl.hash}
+	e.Actor = r.str()
+	e.Action = r.str()
+	e.Kind = r.str()
+	e.EntityID = r.str()
+	e.From = r.str()
+	e.To = r.str()
+	if n := r.uvarint(); n > 0 {
+		e.Changes = make([]audit.Change, n-1)
+		for i := range e.Changes {
+			c := &e.Changes[i]
+			c.Field = r.str()
+			c.Old = r.str()
+			c.New = r.str()
+		}
+	}
+	if n := r.uvarint(); n > 0 {
+		e.Data = make(map[string]string, n-1)
+		for range n - 1 {
+			k := r.str()
+			e.Data[k] = r.str()
+		}
+	}
+	return e
+}
+
+// textReader reads what [slot.set] packed.
+type textReader struct {
+	s string
+	i int
+}
+
+func (r *textReader) uvarint() int {
+	var x uint64
+	for shift := 0; ; shift += 7 {
+		b := r.s[r.i]
+		r.i++
+		x |= uint64(b&0x7f) << shift
+		if b < 0x80 {
+			return int(x)
+		}
+	}
+}
+
+func (r *textReader) str() string {
+	n := r.uvarint()
+	s := r.s[r.i : r.i+n]
+	r.i += n
+	return s
+}
