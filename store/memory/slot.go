@@ -37,7 +37,10 @@ func (sl *slot) set(e *audit.Entry) {
 	for _, c := range e.Changes {
 		size += textSize(c.Field) + textSize(c.Old) + textSize(c.New)
 	}
+	var pairs [16][2]string // Data read once; small maps stay on the stack
+	kv := pairs[:0]
 	for k, v := range e.Data {
+		kv = append(kv, [2]string{k, v})
 		size += textSize(k) + textSize(v)
 	}
 	b := make([]byte, 0, size)
@@ -49,8 +52,8 @@ func (sl *slot) set(e *audit.Entry) {
 		b = appendText(appendText(appendText(b, c.Field), c.Old), c.New)
 	}
 	b = binary.AppendUvarint(b, count(len(e.Data), e.Data == nil))
-	for k, v := range e.Data {
-		b = appendText(appendText(b, k), v)
+	for _, p := range kv {
+		b = appendText(appendText(b, p[0]), p[1])
 	}
 	sl.text = b
 }
