@@ -38,7 +38,9 @@
 // # Copies
 //
 // Values are copied with [store.Codec.Clone] on the way in and on the way
-// out, so callers never alias stored state.
+// out, so callers never alias stored state. Audit entries are copied too:
+// each is stored with its strings, changes and data packed into one buffer,
+// and unpacked into a new entry when read.
 package memory
 
 import (
