@@ -23,14 +23,23 @@ const (
 	StateCancelled  State = "cancelled"
 )
 
-// States is a set of states.
-type States []State
+// StateSet is a set of lifecycle states of one record type.
+type StateSet[S ~string] []S
 
 // Contains reports whether s is in the set.
-func (ss States) Contains(s State) bool { return slices.Contains(ss, s) }
+func (ss StateSet[S]) Contains(s S) bool { return slices.Contains(ss, s) }
 
 // Strings returns the states as strings, for store queries.
-func (ss States) Strings() []string { return stateStrings(ss) }
+func (ss StateSet[S]) Strings() []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return out
+}
+
+// States is a set of incident states.
+type States = StateSet[State]
 
 // OpenStates are the states of incidents still being worked on.
 var OpenStates = States{StateNew, StateAssigned, StateInProgress, StateOnHold}

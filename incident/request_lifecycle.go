@@ -1,7 +1,6 @@
 package incident
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/looplab/fsm"
@@ -28,22 +27,7 @@ const (
 )
 
 // RequestStates is a set of request states.
-type RequestStates []RequestState
-
-// Contains reports whether s is in the set.
-func (ss RequestStates) Contains(s RequestState) bool { return slices.Contains(ss, s) }
-
-// Strings returns the states as strings, for store queries.
-func (ss RequestStates) Strings() []string { return stateStrings(ss) }
-
-// stateStrings converts states of any string type to strings.
-func stateStrings[S ~string](ss []S) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = string(s)
-	}
-	return out
-}
+type RequestStates = StateSet[RequestState]
 
 // OpenRequestStates are the states of requests still in progress.
 var OpenRequestStates = RequestStates{RequestSubmitted, RequestAwaitingApproval, RequestApproved, RequestFulfilling}
