@@ -13,7 +13,7 @@ type Versioned[T any] struct {
 }
 
 // Collection is the typed access to records of one kind, for process packages.
-// It implements [Codec] for backends: records are encoded as JSON with
+// It implements [Codec] for backends, with *T values: records are encoded as JSON with
 // encoding/json, and copied with the clone function given by [WithClone]
 // (by default a JSON round trip, which is correct but slow: records with
 // slices or maps should supply one).
@@ -61,9 +61,12 @@ func jsonClone[T any](v T) T {
 // Kind implements [Codec].
 func (c *Collection[T]) Kind() string { return c.kind }
 
+// A Collection's Doc values are of type *T: boxing a pointer into Doc.Value
+// costs no allocation, where boxing a record struct would copy it to the heap.
+
 // Marshal implements [Codec].
 func (c *Collection[T]) Marshal(v any) ([]byte, error) {
-	t, ok := v.(T)
+	t, ok := v.(*T)
 	if !ok {
 		return nil, fmt.Errorf("store: %s collection cannot marshal %T", c.kind, v)
 	}
@@ -72,28 +75,33 @@ func (c *Collection[T]) Marshal(v any) ([]byte, error) {
 
 // Unmarshal implements [Codec].
 func (c *Collection[T]) Unmarshal(data []byte) (any, error) {
-	var t T
-	if err := json.Unmarshal(data, &t); err != nil {
+	t := new(T)
+	if err := json.Unmarshal(data, t); err != nil {
 		return nil, fmt.Errorf("store: decoding %s: %w", c.kind, err)
 	}
 	return t, nil
 }
 
 // Clone implements [Codec].
-func (c *Collection[T]) Clone(v any) any { return c.clone(v.(T)) }
+func (c *Collection[T]) Clone(v any) any {
+	t := c.clone(*v.(*T))
+	return &t
+}
 
-// Doc returns the backend view of v with the given version.
+// Doc returns the backend view of v with the given version. Its Value is a
+// *T pointing to v's copy.
 func (c *Collection[T]) Doc(v T, version int64) Doc {
-	id, keys := c.index(&v)
-	return Doc{ID: id, Version: version, Keys: keys.UTC(), Value: v}
+	p := &v
+	id, keys := c.index(p)
+	return Doc{ID: id, Version: version, Keys: keys.UTC(), Value: p}
 }
 
 func (c *Collection[T]) value(d Doc) (Versioned[T], error) {
-	t, ok := d.Value.(T)
+	t, ok := d.Value.(*T)
 	if !ok {
 		return Versioned[T]{}, fmt.Errorf("store: %s collection got a %T", c.kind, d.Value)
 	}
-	return Versioned[T]{Value: t, Version: d.Version}, nil
+	return Versioned[T]{Value: *t, Version: d.Version}, nil
 }
 
 // Get returns the record with the given ID.

@@ -86,10 +86,15 @@ type kind struct {
 	degree int
 	docs   map[string]*rec
 	trees  map[tree]*btree.BTreeG[item]
+	// free recycles the nodes of all the kind's trees: per-value trees come
+	// and go as values do (a status tree empties when its last record moves
+	// on), and a tree of its own freelist would allocate one each time.
+	free *btree.FreeListG[item]
 }
 
 func newKind(degree int) *kind {
-	return &kind{degree: degree, docs: make(map[string]*rec), trees: make(map[tree]*btree.BTreeG[item])}
+	return &kind{degree: degree, docs: make(map[string]*rec), trees: make(map[tree]*btree.BTreeG[item]),
+		free: btree.NewFreeListG[item](btree.DefaultFreeListSize)}
 }
 
 // get returns the record with the given ID, or nil; k may be nil.
@@ -103,7 +108,7 @@ func (k *kind) get(id string) *rec {
 func (k *kind) add(t tree, it item) {
 	bt := k.trees[t]
 	if bt == nil {
-		bt = btree.NewG(k.degree, less)
+		bt = btree.NewWithFreeListG(k.degree, less, k.free)
 		k.trees[t] = bt
 	}
 	bt.ReplaceOrInsert(it)

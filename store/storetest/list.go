@@ -115,7 +115,7 @@ func testListFilters(t *testing.T, st store.Store) {
 					}
 					for _, d := range got {
 						r := byID[d.ID]
-						if d.Version != 1 || !equalKeys(d.Keys, keysOf(r)) || !equalRecord(d.Value.(record), r) {
+						if d.Version != 1 || !equalKeys(d.Keys, keysOf(r)) || !equalRecord(*d.Value.(*record), r) {
 							t.Fatalf("List: doc %+v, want %+v at version 1", d, r)
 						}
 					}

@@ -58,7 +58,11 @@ func testInsertGet(t *testing.T, st store.Store) {
 				if err != nil {
 					return err
 				}
-				got, ok := d.Value.(record)
+				gotp, ok := d.Value.(*record)
+				var got record
+				if ok {
+					got = *gotp
+				}
 				switch {
 				case !ok:
 					t.Errorf("Get: value is a %T", d.Value)
@@ -265,7 +269,7 @@ func testKindsIndependent(t *testing.T, st store.Store) {
 			t.Errorf("List %s: %v, want %v", tc.c.Kind(), ids(got), tc.want)
 		}
 		for _, d := range got {
-			if d.ID == "x" && d.Value.(record).Counter != tc.xCounter {
+			if d.ID == "x" && d.Value.(*record).Counter != tc.xCounter {
 				t.Errorf("List %s: got the other kind's x: %+v", tc.c.Kind(), d.Value)
 			}
 		}
@@ -282,7 +286,7 @@ func testNoAliasing(t *testing.T, st store.Store) {
 	got.Value.Tags[0] = "mutated after Get"
 
 	for _, d := range listAll(t, st, records, store.Query{}) {
-		d.Value.(record).Tags[0] = "mutated after List"
+		d.Value.(*record).Tags[0] = "mutated after List"
 	}
 	wantRecord(t, st, records, want, 1)
 
