@@ -113,6 +113,28 @@ func (c *Collection[T]) Get(ctx context.Context, tx Tx, id string) (Versioned[T]
 	return c.value(d)
 }
 
+// GetRef is Get without copying the record out of the backend's private copy:
+// it returns a pointer the caller owns and may change, for example to pass it
+// to [Collection.UpdateRef].
+func (c *Collection[T]) GetRef(ctx context.Context, tx Tx, id string) (*T, int64, error) {
+	d, err := tx.Get(ctx, c, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	t, ok := d.Value.(*T)
+	if !ok {
+		return nil, 0, fmt.Errorf("store: %s collection got a %T", c.kind, d.Value)
+	}
+	return t, d.Version, nil
+}
+
+// UpdateRef is Update taking the record by pointer, without copying it. The
+// backend copies or encodes it, so the caller keeps ownership of v.
+func (c *Collection[T]) UpdateRef(ctx context.Context, tx Tx, v *T, version int64) (int64, error) {
+	id, keys := c.index(v)
+	return tx.Update(ctx, c, Doc{ID: id, Version: version, Keys: keys.UTC(), Value: v})
+}
+
 // Insert stores a new record and returns its version (1).
 func (c *Collection[T]) Insert(ctx context.Context, tx Tx, v T) (int64, error) {
 	return tx.Insert(ctx, c, c.Doc(v, 0))

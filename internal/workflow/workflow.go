@@ -106,35 +106,35 @@ func (e *Engine[T]) Change(ctx context.Context, actor iso20000.Actor, id string,
 		return zero, err
 	}
 	action := e.Spec.Kind + "." + verb
-	var out T
+	var out *T
 	var denied, err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
 		denied = nil
 		err = e.Store.Update(ctx, func(ctx context.Context, tx store.Tx) error {
-			v, err := e.Spec.Records.Get(ctx, tx, id)
+			// r is the backend's private copy: changed in place, saved by pointer.
+			r, stored, err := e.Spec.Records.GetRef(ctx, tx, id)
 			if err != nil {
 				return err
 			}
-			if version != 0 && v.Version != version {
-				return &iso20000.ConflictError{Kind: e.Spec.Kind, ID: id, Expected: version, Actual: v.Version}
+			if version != 0 && stored != version {
+				return &iso20000.ConflictError{Kind: e.Spec.Kind, ID: id, Expected: version, Actual: stored}
 			}
-			r := v.Value
-			req := iso20000.Request{Actor: actor, Action: action, ID: id, Attrs: e.Spec.Attrs(&r)}
+			req := iso20000.Request{Actor: actor, Action: action, ID: id, Attrs: e.Spec.Attrs(r)}
 			if err := e.Authz.Authorize(ctx, req); err != nil {
 				denied = err
 				return err
 			}
-			before := e.Clone(r)
+			before := e.Clone(*r)
 			now := e.Now()
-			d, err := apply(&r, now)
+			d, err := apply(r, now)
 			if err != nil {
 				return err
 			}
-			e.Spec.Stamp(&r, v.Version+1, now)
-			if _, err := e.Spec.Records.Update(ctx, tx, r, v.Version); err != nil {
+			e.Spec.Stamp(r, stored+1, now)
+			if _, err := e.Spec.Records.UpdateRef(ctx, tx, r, stored); err != nil {
 				return err
 			}
-			_, err = tx.Append(ctx, e.entry(actor, action, now, &before, &r, d))
+			_, err = tx.Append(ctx, e.entry(actor, action, now, &before, r, d))
 			out = r
 			return err
 		})
@@ -145,7 +145,10 @@ func (e *Engine[T]) Change(ctx context.Context, actor iso20000.Actor, id string,
 	if denied != nil {
 		return zero, e.Denied(ctx, actor, action, id, denied)
 	}
-	return out, err
+	if err != nil {
+		return zero, err
+	}
+	return *out, nil
 }
 
 // Authorize checks an action that has no stored record yet (creating one),
