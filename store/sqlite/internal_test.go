@@ -11,10 +11,11 @@ import (
 	"time"
 
 	"github.com/servicekit/iso20000/store"
+	"github.com/servicekit/iso20000/store/internal/sqlkit"
 )
 
 // TestStoredKeysCompare checks that key values read back from the database
-// equal those keyValues makes of the same Keys, so that an Update sets only
+// equal those sqlkit.KeyArgs makes of the same Keys, so that an Update sets only
 // the key columns that really change (the type of each value matters).
 func TestStoredKeysCompare(t *testing.T) {
 	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
@@ -38,7 +39,7 @@ func TestStoredKeysCompare(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if want := keyValues(c.Doc(k, 1).Keys); got.keys != want {
+			if want := sqlkit.KeyArgs(c.Doc(k, 1).Keys); got.keys != want {
 				return fmt.Errorf("stored keys %#v, want %#v", got.keys, want)
 			}
 			return nil

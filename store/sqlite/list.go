@@ -3,9 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql/driver"
-	"strings"
 
 	"github.com/servicekit/iso20000/store"
+	"github.com/servicekit/iso20000/store/internal/sqlkit"
 )
 
 // List implements [store.Tx]: one SELECT over the index of the query's
@@ -49,63 +49,9 @@ func (t *tx) List(ctx context.Context, c store.Codec, q store.Query) (store.Page
 	}
 }
 
-// listSQL returns the SELECT of a normalized query and its arguments. Each
-// filter becomes a condition that an index of 0001_init.sql serves in sort
-// order; the cursor becomes a row-value comparison on (sort key, id).
+// listSQL returns the SELECT of a normalized query and its arguments: see
+// sqlkit.Dialect.ListSQL. Each filter is served by an index of
+// 0001_init.sql in sort order.
 func listSQL(kind string, q store.Query, cur *store.Cursor) (string, []any) {
-	var b strings.Builder
-	args := make([]any, 0, 12)
-	b.WriteString("SELECT " + recordColumns + " FROM records WHERE kind = ?")
-	args = append(args, kind)
-	cond := func(sql string, arg any) {
-		b.WriteString(" AND " + sql)
-		args = append(args, arg)
-	}
-	switch len(q.Status) {
-	case 0:
-	case 1:
-		cond("status = ?", q.Status[0])
-	default:
-		b.WriteString(" AND status IN (?" + strings.Repeat(", ?", len(q.Status)-1) + ")")
-		for _, s := range q.Status {
-			args = append(args, s)
-		}
-	}
-	if q.Owner != "" {
-		cond("owner = ?", q.Owner)
-	}
-	if q.Group != "" {
-		cond("grp = ?", q.Group)
-	}
-	if q.Service != "" {
-		cond("service = ?", q.Service)
-	}
-	if q.Priority != 0 {
-		cond("priority = ?", int64(q.Priority))
-	}
-	if !q.CreatedFrom.IsZero() {
-		cond("created >= ?", q.CreatedFrom.UnixNano())
-	}
-	if !q.CreatedTo.IsZero() {
-		cond("created < ?", q.CreatedTo.UnixNano())
-	}
-	if !q.DueBefore.IsZero() {
-		cond("due < ?", q.DueBefore.UnixNano())
-	}
-	key := "created"
-	if q.OrderBy == store.ByDue {
-		key = "due"
-		b.WriteString(" AND due IS NOT NULL")
-	}
-	dir, cmp := " ASC", " > "
-	if q.Desc {
-		dir, cmp = " DESC", " < "
-	}
-	if cur != nil {
-		b.WriteString(" AND (" + key + ", id)" + cmp + "(?, ?)")
-		args = append(args, cur.Key, cur.ID)
-	}
-	b.WriteString(" ORDER BY " + key + dir + ", id" + dir + " LIMIT ?")
-	args = append(args, int64(q.Limit+1))
-	return b.String(), args
+	return sqlkit.SQLite.ListSQL("records", kind, q, cur)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/servicekit/iso20000"
 	"github.com/servicekit/iso20000/audit"
 	"github.com/servicekit/iso20000/store"
+	"github.com/servicekit/iso20000/store/internal/sqlkit"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -209,17 +210,10 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(ctx context.Cont
 	return nil
 }
 
-// fail maps a database error: the context's error when ctx is done (SQLite
-// reports an interrupted statement otherwise), [store.ErrClosed] when the
-// store was closed meanwhile, and err wrapped with the package name otherwise.
+// fail maps a database error with sqlkit.MapError: the context's error when
+// ctx is done (SQLite reports an interrupted statement otherwise),
+// [store.ErrClosed] when the store was closed meanwhile, and err wrapped with
+// the package name otherwise.
 func (s *Store) fail(ctx context.Context, err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case s.closed.Load():
-		return store.ErrClosed
-	}
-	return fmt.Errorf("sqlite: %w", err)
+	return sqlkit.MapError(ctx, s.closed.Load(), "sqlite", err, nil)
 }

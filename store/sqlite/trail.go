@@ -14,6 +14,7 @@ import (
 
 	"github.com/servicekit/iso20000/audit"
 	"github.com/servicekit/iso20000/store"
+	"github.com/servicekit/iso20000/store/internal/sqlkit"
 )
 
 // Trail is the audit trail of a [Store], kept in its audit table. It
@@ -109,16 +110,7 @@ func (tr *Trail) Append(ctx context.Context, entries ...audit.Entry) ([]audit.En
 	if len(entries) == 0 {
 		return nil, nil
 	}
-	var out []audit.Entry
-	err := tr.s.Update(ctx, func(ctx context.Context, tx store.Tx) error {
-		var err error
-		out, err = tx.Append(ctx, entries...)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return sqlkit.AppendUnit(ctx, tr.s, entries)
 }
 
 // Append implements [store.Tx]. It seals the entries after the trail head
@@ -189,7 +181,7 @@ func (t *tx) appendAfterHead(ctx context.Context, entries []audit.Entry) ([]audi
 			return nil, err // not reached: validated by the caller
 		}
 	}
-	args := make([]any, 0, len(auditColumnList)*min(len(out), appendChunk))
+	args := make([]any, 0, len(sqlkit.AuditColumnList)*min(len(out), appendChunk))
 	for done := 0; done < len(out); {
 		n, id := 1, stAppend
 		if len(out)-done >= appendChunk && t.headState == headConfirmed {
@@ -303,7 +295,7 @@ func readHead(ctx context.Context, c *conn) (audit.Head, error) {
 }
 
 // appendEntryArgs appends the column values of a sealed entry, in
-// auditColumns order, to args.
+// sqlkit.AuditColumns order, to args.
 func appendEntryArgs(args []any, e *audit.Entry) ([]any, error) {
 	changes, err := jsonColumn(e.Changes, e.Changes == nil)
 	if err != nil {
@@ -330,17 +322,17 @@ func jsonColumn(v any, isNil bool) (any, error) {
 	return string(b), nil
 }
 
-// numAuditColumns is the number of auditColumns.
+// numAuditColumns is the number of sqlkit.AuditColumns.
 const numAuditColumns = 13
 
-// decodeEntry decodes a row of auditColumns.
+// decodeEntry decodes a row of sqlkit.AuditColumns.
 func decodeEntry(values []driver.Value) (audit.Entry, error) {
 	r := newRow(values)
 	seq := r.integer(0)
 	id := r.text(1)
 	e := audit.Entry{
 		Seq:      uint64(seq),
-		Time:     fromNanos(r.integer(2)),
+		Time:     sqlkit.FromNanos(r.integer(2)),
 		Actor:    r.text(3),
 		Action:   r.text(4),
 		Kind:     r.text(5),

@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
-	"time"
 
 	"github.com/servicekit/iso20000"
 	"github.com/servicekit/iso20000/audit"
 	"github.com/servicekit/iso20000/store"
+	"github.com/servicekit/iso20000/store/internal/sqlkit"
 )
 
 // tx is the store.Tx of one database transaction, on the connection c.
@@ -56,11 +56,11 @@ type recordRef struct{ kind, id string }
 // storedKeys are a record's stored version and key column values.
 type storedKeys struct {
 	version int64
-	keys    [len(keyColumns)]any
+	keys    [len(sqlkit.KeyColumns)]any
 }
 
 // remember notes a record's stored version and keys in a write transaction.
-func (t *tx) remember(kind, id string, version int64, keys [len(keyColumns)]any) {
+func (t *tx) remember(kind, id string, version int64, keys [len(sqlkit.KeyColumns)]any) {
 	if t.readOnly {
 		return
 	}
@@ -92,24 +92,18 @@ func (t *tx) Get(ctx context.Context, c store.Codec, id string) (store.Doc, erro
 	if err != nil {
 		return store.Doc{}, err
 	}
-	t.remember(c.Kind(), id, d.Version, keyValues(d.Keys))
+	t.remember(c.Kind(), id, d.Version, sqlkit.KeyArgs(d.Keys))
 	return d, nil
 }
 
 // Insert implements [store.Tx].
 func (t *tx) Insert(ctx context.Context, c store.Codec, d store.Doc) (int64, error) {
-	if err := t.writable(); err != nil {
-		return 0, err
-	}
-	if d.ID == "" {
-		return 0, &iso20000.ValidationError{Field: "id", Reason: "must not be empty"}
-	}
-	data, err := c.Marshal(d.Value)
+	data, err := sqlkit.InsertData(t.writable(), c, d)
 	if err != nil {
 		return 0, err
 	}
-	k := keyValues(d.Keys)
-	n, err := t.exec(ctx, stInsert, c.Kind(), d.ID, k[0], k[1], k[2], k[3], k[4], k[5], k[6], string(data))
+	k := sqlkit.KeyArgs(d.Keys)
+	n, err := t.exec(ctx, stInsert, c.Kind(), d.ID, k[0], k[1], k[2], k[3], k[4], k[5], k[6], data)
 	switch {
 	case err != nil:
 		return 0, t.s.fail(ctx, err)
@@ -175,19 +169,19 @@ func (t *tx) NextNumber(ctx context.Context, name string) (int64, error) {
 	return n, nil
 }
 
-// numRecordColumns is the number of recordColumns.
+// numRecordColumns is the number of sqlkit.RecordColumns.
 const numRecordColumns = 10
 
-// decodeDoc decodes a row of recordColumns.
+// decodeDoc decodes a row of sqlkit.RecordColumns.
 func decodeDoc(values []driver.Value, c store.Codec) (store.Doc, error) {
 	r := newRow(values)
 	d := store.Doc{ID: r.text(0), Version: r.integer(1)}
 	k := &d.Keys
 	k.Status, k.Owner, k.Group, k.Service = r.text(2), r.text(3), r.text(4), r.text(5)
 	k.Priority = int(r.integer(6))
-	k.Created = fromNanos(r.integer(7))
+	k.Created = sqlkit.FromNanos(r.integer(7))
 	if due, ok := r.nullInteger(8); ok {
-		k.Due = fromNanos(due)
+		k.Due = sqlkit.FromNanos(due)
 	}
 	data := r.text(9)
 	if err := r.err(fmt.Sprintf("%s record %q", c.Kind(), d.ID)); err != nil {
@@ -199,24 +193,4 @@ func decodeDoc(values []driver.Value, c store.Codec) (store.Doc, error) {
 	}
 	d.Value = v
 	return d, nil
-}
-
-// zeroNanos is what time.Time{}.UnixNano returns. The zero time is outside
-// the range of Unix nanoseconds, so the value stands for it unambiguously.
-var zeroNanos = time.Time{}.UnixNano()
-
-// fromNanos is the inverse of time.Time.UnixNano for UTC times, zero included.
-func fromNanos(n int64) time.Time {
-	if n == zeroNanos {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
-
-// dueColumn is the value of the due column: NULL when there is no deadline.
-func dueColumn(due time.Time) any {
-	if due.IsZero() {
-		return nil
-	}
-	return due.UnixNano()
 }

@@ -8,20 +8,10 @@ import (
 
 	"github.com/servicekit/iso20000"
 	"github.com/servicekit/iso20000/store"
+	"github.com/servicekit/iso20000/store/internal/sqlkit"
 )
 
-// keyColumns are the indexed columns of the records table, in the order of
-// keyValues and of the bits of a keyMask.
-var keyColumns = [...]string{"status", "owner", "grp", "service", "priority", "created", "due"}
-
-// keyValues returns the column values of k in keyColumns order, typed as the
-// driver returns them (string, int64, nil for a NULL due) so that stored
-// and new values compare with ==.
-func keyValues(k store.Keys) [len(keyColumns)]any {
-	return [...]any{k.Status, k.Owner, k.Group, k.Service, int64(k.Priority), k.Created.UnixNano(), dueColumn(k.Due)}
-}
-
-// keyMask has bit i set when keyColumns[i] changes.
+// keyMask has bit i set when sqlkit.KeyColumns[i] changes.
 type keyMask uint8
 
 // updateSQL returns the UPDATE that sets the version, the data and the key
@@ -34,7 +24,7 @@ type keyMask uint8
 func updateSQL(m keyMask) string {
 	var b strings.Builder
 	b.WriteString("UPDATE records SET version = version + 1, data = ?")
-	for i, col := range keyColumns {
+	for i, col := range sqlkit.KeyColumns {
 		if m&(1<<i) != 0 {
 			b.WriteString(", " + col + " = ?")
 		}
@@ -63,10 +53,10 @@ func (t *tx) Update(ctx context.Context, c store.Codec, d store.Doc) (int64, err
 	if err != nil {
 		return 0, err
 	}
-	args := make([]any, 0, 4+len(keyColumns))
+	args := make([]any, 0, 4+len(sqlkit.KeyColumns))
 	args = append(args, string(data))
 	var m keyMask
-	keys := keyValues(d.Keys)
+	keys := sqlkit.KeyArgs(d.Keys)
 	for i, v := range keys {
 		if v != cur.keys[i] {
 			m |= 1 << i
@@ -93,7 +83,7 @@ func (t *tx) storedKeys(ctx context.Context, kind, id string) (storedKeys, error
 	if k, ok := t.known[recordRef{kind, id}]; ok {
 		return k, nil
 	}
-	var values [1 + len(keyColumns)]driver.Value
+	var values [1 + len(sqlkit.KeyColumns)]driver.Value
 	found, err := t.queryRow(ctx, stKeys, values[:], kind, id)
 	switch {
 	case err != nil:
@@ -104,7 +94,7 @@ func (t *tx) storedKeys(ctx context.Context, kind, id string) (storedKeys, error
 	r := newRow(values[:])
 	k := storedKeys{version: r.integer(0)}
 	for i, v := range values[1:] {
-		k.keys[i] = v // the driver's types, as keyValues makes them
+		k.keys[i] = v // the driver's types, as sqlkit.KeyArgs makes them
 	}
 	if err := r.err(fmt.Sprintf("%s record %q", kind, id)); err != nil {
 		return k, err
