@@ -266,37 +266,54 @@ func (p *Policy) Measure(t *Timer, now time.Time) (Reading, error) {
 // itself, and then OnState for the state the record reopened into. An error
 // (an instant before the timer's last event) changes nothing.
 func (p *Policy) OnState(t *Timer, state string, at time.Time) ([]TimerEvent, error) {
+	events := p.onState(t.Status(), t.Target, state)
+	if len(events) == 0 {
+		return nil, nil // nothing to apply: no copy made
+	}
 	next := t.Clone()
-	var events []TimerEvent
-	apply := func(ev TimerEvent, f func() error) error {
-		if err := f(); err != nil {
-			return err
+	for _, ev := range events {
+		var err error
+		switch ev {
+		case EventStart:
+			err = next.Start(at)
+		case EventPause:
+			err = next.Pause(at, state)
+		case EventResume:
+			err = next.Resume(at)
+		case EventStop:
+			err = next.Stop(at)
 		}
-		events = append(events, ev)
-		return nil
-	}
-	var err error
-	switch st := next.Status(); {
-	case st == TimerStopped:
-	case p.stop[t.Target][state]:
-		if st != TimerIdle {
-			err = apply(EventStop, func() error { return next.Stop(at) })
+		if err != nil {
+			return nil, err
 		}
-	case p.pause[state]:
-		if st == TimerIdle {
-			err = apply(EventStart, func() error { return next.Start(at) })
-		}
-		if err == nil && st != TimerPaused {
-			err = apply(EventPause, func() error { return next.Pause(at, state) })
-		}
-	case st == TimerIdle:
-		err = apply(EventStart, func() error { return next.Start(at) })
-	case st == TimerPaused:
-		err = apply(EventResume, func() error { return next.Resume(at) })
-	}
-	if err != nil {
-		return nil, err
 	}
 	*t = next
 	return events, nil
+}
+
+// onState returns the events that entering state applies to a timer of the
+// named target in status st, in order (see [Policy.OnState]).
+func (p *Policy) onState(st TimerStatus, target, state string) []TimerEvent {
+	switch {
+	case st == TimerStopped:
+		return nil
+	case p.stop[target][state]:
+		if st != TimerIdle {
+			return []TimerEvent{EventStop}
+		}
+		return nil
+	case p.pause[state]:
+		switch st {
+		case TimerIdle:
+			return []TimerEvent{EventStart, EventPause}
+		case TimerRunning:
+			return []TimerEvent{EventPause}
+		}
+		return nil
+	case st == TimerIdle:
+		return []TimerEvent{EventStart}
+	case st == TimerPaused:
+		return []TimerEvent{EventResume}
+	}
+	return nil
 }
