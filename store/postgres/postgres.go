@@ -15,6 +15,7 @@ import (
 	"github.com/servicekit/iso20000"
 	"github.com/servicekit/iso20000/audit"
 	"github.com/servicekit/iso20000/store"
+	"github.com/servicekit/iso20000/store/internal/sqlkit"
 )
 
 // DefaultSchema is the schema the store's tables live in unless [WithSchema]
@@ -226,24 +227,26 @@ func retryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
-// fail maps a database error: the context's error when ctx is done (pgx
-// reports a closed connection otherwise), [store.ErrClosed] when the store
-// was closed, an iso20000.ConflictError for a unique violation, an
-// iso20000.ValidationError for data PostgreSQL refuses to store (such as a
-// NUL character in text), and err wrapped with the package name otherwise.
+// fail maps a database error with sqlkit.MapError: the context's error when
+// ctx is done (pgx reports a closed connection otherwise), [store.ErrClosed]
+// when the store was closed, an iso20000.ConflictError for a unique
+// violation, an iso20000.ValidationError for data PostgreSQL refuses to store
+// (such as a NUL character in text), and err wrapped with the package name
+// otherwise.
 func (s *Store) fail(ctx context.Context, err error) error {
+	return sqlkit.MapError(ctx, s.closed.Load(), "postgres", err, classify)
+}
+
+// classify returns the typed error, joined with err, of the PostgreSQL
+// errors that have one.
+func classify(err error) error {
 	var pe *pgconn.PgError
 	switch {
-	case err == nil:
-		return nil
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case s.closed.Load():
-		return store.ErrClosed
-	case errors.As(err, &pe) && pe.Code == "23505": // unique_violation
-		return fmt.Errorf("postgres: %w", errors.Join(&iso20000.ConflictError{}, err))
-	case errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22"): // data exception
-		return fmt.Errorf("postgres: %w", errors.Join(&iso20000.ValidationError{Field: "value", Reason: pe.Message}, err))
+	case !errors.As(err, &pe):
+	case pe.Code == "23505": // unique_violation
+		return errors.Join(&iso20000.ConflictError{}, err)
+	case strings.HasPrefix(pe.Code, "22"): // data exception
+		return errors.Join(&iso20000.ValidationError{Field: "value", Reason: pe.Message}, err)
 	}
-	return fmt.Errorf("postgres: %w", err)
+	return err
 }

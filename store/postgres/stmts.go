@@ -4,16 +4,19 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/servicekit/iso20000/store/internal/sqlkit"
 )
 
 // statements are the SQL statements of one store, with table names
 // qualified by the store's schema.
 type statements struct {
-	get, insert, update, delete, version, list string
-	nextNumber                                 string
-	readHead, setHead, chainLock               string
-	insertAudit, insertEntry                   string
-	entries, deleteAudit                       string
+	get, insert, update, delete, version string
+	records                              string // the table, for the SELECT of List
+	nextNumber                           string
+	readHead, setHead, chainLock         string
+	insertAudit, insertEntry             string
+	entries, deleteAudit                 string
 }
 
 // Transaction control. Units of work begin with the first statement they
@@ -37,12 +40,6 @@ const (
 	durable = "SELECT (pg_logical_emit_message(true, 'iso20000', '') - '0/0'::pg_lsn)::bigint"
 )
 
-// recordColumns are the columns scanDoc reads, in its order.
-const recordColumns = "id, version, status, owner, grp, service, priority, created, due, data"
-
-// auditColumns are the columns scanEntry reads and insertAudit writes.
-const auditColumns = "seq, id, time, actor, action, kind, entity_id, from_state, to_state, changes, data, prev_hash, hash"
-
 func newStatements(schema string) statements {
 	table := func(name string) string { return pgx.Identifier{schema, name}.Sanitize() }
 	r := strings.NewReplacer(
@@ -50,18 +47,18 @@ func newStatements(schema string) statements {
 		"{counters}", table("counters"),
 		"{audit}", table("audit"),
 		"{audit_head}", table("audit_head"),
-		"{recordColumns}", recordColumns,
-		"{auditColumns}", auditColumns,
+		"{recordColumns}", sqlkit.RecordColumns,
+		"{auditColumns}", sqlkit.AuditColumns,
 	)
 	return statements{
-		get: r.Replace("SELECT {recordColumns} FROM {records} WHERE kind = $1 AND id = $2"),
+		records: table("records"),
+		get:     r.Replace("SELECT {recordColumns} FROM {records} WHERE kind = $1 AND id = $2"),
 		insert: r.Replace(`INSERT INTO {records} (kind, id, version, status, owner, grp, service, priority, created, due, data)
 			VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (kind, id) DO NOTHING`),
 		update: r.Replace(`UPDATE {records} SET version = version + 1, status = $3, owner = $4, grp = $5, service = $6,
 			priority = $7, created = $8, due = $9, data = $10 WHERE kind = $1 AND id = $2 AND version = $11`),
 		delete:  r.Replace("DELETE FROM {records} WHERE kind = $1 AND id = $2 AND version = $3"),
 		version: r.Replace("SELECT version FROM {records} WHERE kind = $1 AND id = $2"),
-		list:    r.Replace("SELECT {recordColumns} FROM {records} WHERE kind = $1"),
 		nextNumber: r.Replace(`INSERT INTO {counters} AS c (name, value) VALUES ($1, 1)
 			ON CONFLICT (name) DO UPDATE SET value = c.value + 1 RETURNING value`),
 		readHead:  r.Replace("SELECT seq, hash FROM {audit_head}"),

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"iter"
 	"math"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/servicekit/iso20000/audit"
 	"github.com/servicekit/iso20000/store"
+	"github.com/servicekit/iso20000/store/internal/sqlkit"
 )
 
 // Trail is the [audit.Trail] of a [Store]: the audit table of its schema,
@@ -121,16 +121,7 @@ func (tr *Trail) Append(ctx context.Context, entries ...audit.Entry) ([]audit.En
 		}
 		return nil, ctx.Err()
 	}
-	var sealed []audit.Entry
-	err := tr.s.Update(ctx, func(ctx context.Context, tx store.Tx) error {
-		var err error
-		sealed, err = tx.Append(ctx, entries...)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return sealed, nil
+	return sqlkit.AppendUnit(ctx, tr.s, entries)
 }
 
 // Append implements [store.Tx]. The first Append of a transaction takes the
@@ -264,10 +255,7 @@ func jsonText(b []byte) *string {
 // round trip of its own but encodes and loads large batches faster.
 var copyThreshold = 100
 
-// auditColumnList are the audit table's columns in the order of auditRows.
-var auditColumnList = strings.Split(strings.ReplaceAll(auditColumns, " ", ""), ",")
-
-// auditRows returns rows as a CopyFromSource of auditColumnList.
+// auditRows returns rows as a CopyFromSource of sqlkit.AuditColumnList.
 func auditRows(rows []auditRow) pgx.CopyFromSource {
 	return pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 		r := &rows[i]
@@ -277,7 +265,7 @@ func auditRows(rows []auditRow) pgx.CopyFromSource {
 	})
 }
 
-// scanEntry decodes a row of auditColumns.
+// scanEntry decodes a row of sqlkit.AuditColumns.
 func scanEntry(row pgx.Row) (audit.Entry, error) {
 	var (
 		e              audit.Entry
@@ -290,7 +278,7 @@ func scanEntry(row pgx.Row) (audit.Entry, error) {
 		&changes, &data, &prevHash, &hash); err != nil {
 		return e, err
 	}
-	e.Seq, e.ID, e.Time = uint64(seq), uuid.UUID(id), fromNanos(nanos)
+	e.Seq, e.ID, e.Time = uint64(seq), uuid.UUID(id), sqlkit.FromNanos(nanos)
 	copy(e.PrevHash[:], prevHash)
 	copy(e.Hash[:], hash)
 	if changes != nil {

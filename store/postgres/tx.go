@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -13,6 +12,7 @@ import (
 	"github.com/servicekit/iso20000"
 	"github.com/servicekit/iso20000/audit"
 	"github.com/servicekit/iso20000/store"
+	"github.com/servicekit/iso20000/store/internal/sqlkit"
 )
 
 // tx is the store.Tx of one PostgreSQL transaction on one pooled connection.
@@ -122,19 +122,12 @@ func (t *tx) Get(ctx context.Context, c store.Codec, id string) (store.Doc, erro
 // Insert implements [store.Tx]. A duplicate ID is detected by ON CONFLICT DO
 // NOTHING, so it does not abort the transaction.
 func (t *tx) Insert(ctx context.Context, c store.Codec, d store.Doc) (int64, error) {
-	if err := t.writable(); err != nil {
-		return 0, err
-	}
-	if d.ID == "" {
-		return 0, &iso20000.ValidationError{Field: "id", Reason: "must not be empty"}
-	}
-	data, err := c.Marshal(d.Value)
+	data, err := sqlkit.InsertData(t.writable(), c, d)
 	if err != nil {
 		return 0, err
 	}
-	k := d.Keys
-	tag, err := t.exec(ctx, t.s.sql.insert, c.Kind(), d.ID,
-		k.Status, k.Owner, k.Group, k.Service, k.Priority, k.Created.UnixNano(), dueColumn(k.Due), string(data))
+	k := sqlkit.KeyArgs(d.Keys)
+	tag, err := t.exec(ctx, t.s.sql.insert, c.Kind(), d.ID, k[0], k[1], k[2], k[3], k[4], k[5], k[6], data)
 	if err != nil {
 		return 0, err
 	}
@@ -156,9 +149,9 @@ func (t *tx) Update(ctx context.Context, c store.Codec, d store.Doc) (int64, err
 	if err != nil {
 		return 0, err
 	}
-	k := d.Keys
-	tag, err := t.exec(ctx, t.s.sql.update, c.Kind(), d.ID,
-		k.Status, k.Owner, k.Group, k.Service, k.Priority, k.Created.UnixNano(), dueColumn(k.Due), string(data), d.Version)
+	k := sqlkit.KeyArgs(d.Keys)
+	tag, err := t.exec(ctx, t.s.sql.update, c.Kind(), d.ID, k[0], k[1], k[2], k[3], k[4], k[5], k[6],
+		string(data), d.Version)
 	if err := t.checkVersioned(ctx, c, d.ID, d.Version, tag, err); err != nil {
 		return 0, err
 	}
@@ -218,7 +211,7 @@ func (t *tx) commit(ctx context.Context) error {
 	}
 	copied := len(t.pending) >= copyThreshold
 	if copied {
-		if _, err := t.conn.CopyFrom(ctx, t.s.auditTable, auditColumnList, auditRows(t.pending)); err != nil {
+		if _, err := t.conn.CopyFrom(ctx, t.s.auditTable, sqlkit.AuditColumnList, auditRows(t.pending)); err != nil {
 			return t.s.fail(ctx, err)
 		}
 	}
@@ -279,7 +272,7 @@ func (t *tx) rollback() {
 	}
 }
 
-// docRow is a row of recordColumns.
+// docRow is a row of sqlkit.RecordColumns.
 type docRow struct {
 	id       string
 	version  int64
@@ -303,30 +296,9 @@ func (r *docRow) doc(c store.Codec) (store.Doc, error) {
 	}
 	k := r.k
 	k.Priority = int(r.priority)
-	k.Created = fromNanos(r.created)
+	k.Created = sqlkit.FromNanos(r.created)
 	if r.due != nil {
-		k.Due = fromNanos(*r.due)
+		k.Due = sqlkit.FromNanos(*r.due)
 	}
 	return store.Doc{ID: r.id, Version: r.version, Keys: k, Value: v}, nil
-}
-
-// zeroNanos is what time.Time{}.UnixNano returns. The zero time is outside
-// the range of Unix nanoseconds, so the value stands for it unambiguously.
-var zeroNanos = time.Time{}.UnixNano()
-
-// fromNanos is the inverse of time.Time.UnixNano for UTC times, zero included.
-func fromNanos(n int64) time.Time {
-	if n == zeroNanos {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
-
-// dueColumn is the value of the due column: NULL when there is no deadline.
-func dueColumn(due time.Time) *int64 {
-	if due.IsZero() {
-		return nil
-	}
-	n := due.UnixNano()
-	return &n
 }
