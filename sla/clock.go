@@ -366,9 +366,8 @@ func (t *Timer) Due(s Schedule) (time.Time, bool) {
 }
 
 // levels returns the warning thresholds (valid ones, ascending, unique)
-// followed by the breach level 100.
-func (t *Timer) levels() []int {
-	out := make([]int, 0, len(t.Thresholds)+1)
+// followed by the breach level 100, appended to out.
+func (t *Timer) levels(out []int) []int {
 	for _, p := range t.Thresholds {
 		if p > 0 && p < 100 {
 			out = append(out, p)
@@ -387,10 +386,12 @@ func amount(d time.Duration, p int) time.Duration {
 // alerts returns the alerts of every level of the current cycle c, in
 // order; an alert whose instant is unknown has a zero At.
 func (t *Timer) alerts(s Schedule, c *Cycle) []Alert {
-	levels := t.levels()
-	amounts := make([]time.Duration, len(levels))
-	for i, p := range levels {
-		amounts[i] = amount(t.Duration, p)
+	var lbuf [8]int
+	levels := t.levels(lbuf[:0])
+	var abuf [8]time.Duration
+	amounts := abuf[:0]
+	for _, p := range levels {
+		amounts = append(amounts, amount(t.Duration, p))
 	}
 	var buf [8]time.Time
 	ats := c.instants(s, amounts, buf[:0])
@@ -413,12 +414,13 @@ func (t *Timer) crossed(as []Alert, used time.Duration) []Alert {
 	return out
 }
 
-// upcoming returns the alerts of as after the instant after, when the timer runs.
+// upcoming returns the alerts of as after the instant after, when the timer
+// runs. It filters as in place: as must be the caller's own slice.
 func (t *Timer) upcoming(as []Alert, after time.Time) []Alert {
 	if t.Status() != TimerRunning {
 		return nil
 	}
-	var out []Alert
+	out := as[:0] // as is the caller's own slice: filter it in place
 	for _, a := range as {
 		if a.At.After(after) {
 			out = append(out, a)
