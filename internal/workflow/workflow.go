@@ -48,6 +48,11 @@ type Spec[T any] struct {
 	// Fields and Logs are what the audit entry's changes are computed from.
 	Fields []Field[T]
 	Logs   []Log[T]
+	// Before returns the image of a record that Diff compares the changed
+	// record with. nil means the engine's deep Clone. A record type whose use
+	// cases only replace fields and append to slices (never change an element
+	// in place) may return a plain struct copy, which saves the deep copy.
+	Before func(*T) T
 }
 
 // Engine runs the mutations of one record type. It is safe for concurrent use.
@@ -124,7 +129,12 @@ func (e *Engine[T]) Change(ctx context.Context, actor iso20000.Actor, id string,
 				denied = err
 				return err
 			}
-			before := e.Clone(*r)
+			var before T
+			if e.Spec.Before != nil {
+				before = e.Spec.Before(r)
+			} else {
+				before = e.Clone(*r)
+			}
 			now := e.Now()
 			d, err := apply(r, now)
 			if err != nil {
