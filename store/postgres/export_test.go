@@ -7,6 +7,7 @@ import (
 
 	"github.com/servicekit/iso20000/audit"
 	"github.com/servicekit/iso20000/store"
+	"github.com/servicekit/iso20000/store/internal/testutil"
 )
 
 // BackendPID returns the process ID of the PostgreSQL backend that runs the
@@ -18,14 +19,10 @@ func BackendPID(t store.Tx) uint32 { return t.(*tx).conn.Conn().PgConn().PID() }
 // unsealed and unchecked, as someone with write access to the database could.
 func Rewrite(s *Store) func(ctx context.Context, fn func([]audit.Entry) []audit.Entry) error {
 	return func(ctx context.Context, fn func([]audit.Entry) []audit.Entry) error {
-		var stored []audit.Entry
-		for e, err := range s.Trail().Entries(ctx, 0, 0) {
-			if err != nil {
-				return err
-			}
-			stored = append(stored, e)
+		tampered, err := testutil.Tampered(ctx, s.Trail(), fn)
+		if err != nil {
+			return err
 		}
-		tampered := fn(stored)
 		rows := make([]auditRow, len(tampered))
 		for i, e := range tampered {
 			r, err := newAuditRow(e)

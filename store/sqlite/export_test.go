@@ -5,6 +5,7 @@ import (
 
 	"github.com/servicekit/iso20000/audit"
 	"github.com/servicekit/iso20000/store"
+	"github.com/servicekit/iso20000/store/internal/testutil"
 )
 
 // ListSQL exposes listSQL to the tests of package sqlite_test.
@@ -15,15 +16,11 @@ var ListSQL = listSQL
 // as someone with write access to the file could.
 func Rewrite(s *Store) func(ctx context.Context, fn func([]audit.Entry) []audit.Entry) error {
 	return func(ctx context.Context, fn func([]audit.Entry) []audit.Entry) error {
-		var stored []audit.Entry
-		for e, err := range s.Trail().Entries(ctx, 0, 0) {
-			if err != nil {
-				return err
-			}
-			stored = append(stored, e)
+		tampered, err := testutil.Tampered(ctx, s.Trail(), fn)
+		if err != nil {
+			return err
 		}
-		tampered := fn(stored)
-		err := s.Update(ctx, func(ctx context.Context, stx store.Tx) error {
+		err = s.Update(ctx, func(ctx context.Context, stx store.Tx) error {
 			t := stx.(*tx)
 			del, err := t.c.stmtSQL(ctx, "DELETE FROM audit")
 			if err != nil {

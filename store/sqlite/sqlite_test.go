@@ -15,6 +15,7 @@ import (
 	"github.com/servicekit/iso20000"
 	"github.com/servicekit/iso20000/audit"
 	"github.com/servicekit/iso20000/store"
+	"github.com/servicekit/iso20000/store/internal/testutil"
 	"github.com/servicekit/iso20000/store/sqlite"
 )
 
@@ -52,12 +53,8 @@ func openAt(t testing.TB, path string, opts ...sqlite.Option) *sqlite.Store {
 	return st
 }
 
-func update(t testing.TB, st store.Store, fn func(ctx context.Context, tx store.Tx) error) {
-	t.Helper()
-	if err := st.Update(context.Background(), fn); err != nil {
-		t.Fatalf("Update: %v", err)
-	}
-}
+// update runs a unit of work that must commit.
+var update = testutil.Update
 
 func getTicket(st store.Store, id string) (store.Versioned[ticket], error) {
 	var v store.Versioned[ticket]
@@ -367,32 +364,18 @@ func TestListUsesIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	queries := []struct {
-		name  string
-		q     store.Query
-		index string
-	}{
-		{"all", store.Query{}, "records_by_created"},
-		{"all desc with cursor", store.Query{Desc: true, Cursor: cursor(store.Query{Desc: true})}, "records_by_created"},
-		{"status", store.Query{Status: []string{"open"}}, "records_by_status"},
-		{"owner", store.Query{Owner: "alice"}, "records_by_owner"},
-		{"group", store.Query{Group: "desk"}, "records_by_grp"},
-		{"service", store.Query{Service: "mail"}, "records_by_service"},
-		{"priority", store.Query{Priority: 1}, "records_by_priority"},
-		{"created range", store.Query{CreatedFrom: t0, CreatedTo: t0.Add(time.Hour)}, "records_by_created"},
-		{"by due", store.Query{OrderBy: store.ByDue}, "records_by_due"},
-		{"due before", store.Query{OrderBy: store.ByDue, DueBefore: t0, Cursor: cursor(store.Query{OrderBy: store.ByDue})}, "records_by_due"},
-	}
+	queries := append(testutil.IndexedQueries(t0), testutil.IndexedQuery{Name: "due before",
+		Query: store.Query{OrderBy: store.ByDue, DueBefore: t0, Cursor: cursor(store.Query{OrderBy: store.ByDue})}, Index: "records_by_due"})
 	for _, tc := range queries {
-		t.Run(tc.name, func(t *testing.T) {
-			q, cur, err := tc.q.Normalize()
+		t.Run(tc.Name, func(t *testing.T) {
+			q, cur, err := tc.Query.Normalize()
 			if err != nil {
 				t.Fatal(err)
 			}
 			query, args := sqlite.ListSQL("ticket", q, cur)
 			plan := explain(t, db, query, args)
-			if !strings.Contains(plan, "INDEX "+tc.index) || strings.Contains(plan, "TEMP B-TREE") {
-				t.Fatalf("plan of %s:\n%s\nwant index %s and no sorting", query, plan, tc.index)
+			if !strings.Contains(plan, "INDEX "+tc.Index) || strings.Contains(plan, "TEMP B-TREE") {
+				t.Fatalf("plan of %s:\n%s\nwant index %s and no sorting", query, plan, tc.Index)
 			}
 		})
 	}

@@ -12,26 +12,14 @@ import (
 	"github.com/servicekit/iso20000"
 	"github.com/servicekit/iso20000/audit"
 	"github.com/servicekit/iso20000/store"
+	"github.com/servicekit/iso20000/store/internal/testutil"
 )
 
 // errBoom is the error the suite's units of work fail with.
 var errBoom = errors.New("storetest: boom")
 
-// update runs fn in a unit of work that must commit.
-func update(t testing.TB, st store.Store, fn func(ctx context.Context, tx store.Tx) error) {
-	t.Helper()
-	if err := st.Update(context.Background(), fn); err != nil {
-		t.Fatalf("Update: %v", err)
-	}
-}
-
-// view runs fn in a read-only unit of work that must succeed.
-func view(t testing.TB, st store.Store, fn func(ctx context.Context, tx store.Tx) error) {
-	t.Helper()
-	if err := st.View(context.Background(), fn); err != nil {
-		t.Fatalf("View: %v", err)
-	}
-}
+// update and view run a unit of work that must commit, or succeed.
+var update, view = testutil.Update, testutil.View
 
 // insert stores the records of collection c, each in its own unit of work.
 func insert(t testing.TB, st store.Store, c *store.Collection[record], rs ...record) {
