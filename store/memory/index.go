@@ -119,10 +119,9 @@ func (k *kind) remove(t tree, it item) {
 	if bt == nil {
 		return
 	}
+	// An empty tree is kept: values come back (a status tree empties
+	// whenever its last record moves on), and trees cost little while empty.
 	bt.Delete(it)
-	if bt.Len() == 0 {
-		delete(k.trees, t)
-	}
 }
 
 // index adds r to every tree its keys belong to.
