@@ -1,6 +1,10 @@
 package incident
 
-import "github.com/servicekit/iso20000/internal/workflow"
+import (
+	"time"
+
+	"github.com/servicekit/iso20000/internal/workflow"
+)
 
 // audited lists the fields whose changes the audit trail records, in order.
 // The append-only logs are recorded by what was appended (see spec.Logs).
@@ -8,7 +12,7 @@ var audited = []workflow.Field[Incident]{
 	{Name: "title", Get: func(i *Incident) string { return i.Title }},
 	{Name: "description", Get: func(i *Incident) string { return i.Description }},
 	{Name: "service", Get: func(i *Incident) string { return i.Service }},
-	{Name: "config_items", Get: func(i *Incident) string { return workflow.List(i.ConfigItems) }},
+	workflow.ListField("config_items", func(i *Incident) []string { return i.ConfigItems }),
 	{Name: "caller", Get: func(i *Incident) string { return i.Caller }},
 	{Name: "category", Get: func(i *Incident) string { return i.Category }},
 	{Name: "impact", Get: func(i *Incident) string { return workflow.Int(i.Impact) }},
@@ -22,11 +26,11 @@ var audited = []workflow.Field[Incident]{
 	{Name: "resolution_code", Get: func(i *Incident) string { return i.ResolutionCode }},
 	{Name: "resolution_notes", Get: func(i *Incident) string { return i.ResolutionNotes }},
 	{Name: "cancel_reason", Get: func(i *Incident) string { return i.CancelReason }},
-	{Name: "acknowledged_at", Get: func(i *Incident) string { return workflow.Time(i.AcknowledgedAt) }},
-	{Name: "resolved_at", Get: func(i *Incident) string { return workflow.Time(i.ResolvedAt) }},
-	{Name: "closed_at", Get: func(i *Incident) string { return workflow.Time(i.ClosedAt) }},
+	workflow.TimeField("acknowledged_at", func(i *Incident) time.Time { return i.AcknowledgedAt }),
+	workflow.TimeField("resolved_at", func(i *Incident) time.Time { return i.ResolvedAt }),
+	workflow.TimeField("closed_at", func(i *Incident) time.Time { return i.ClosedAt }),
 	{Name: "reopen_count", Get: func(i *Incident) string { return workflow.Int(i.ReopenCount) }},
-	{Name: "problems", Get: func(i *Incident) string { return workflow.List(i.Problems) }},
-	{Name: "changes", Get: func(i *Incident) string { return workflow.List(i.Changes) }},
+	workflow.ListField("problems", func(i *Incident) []string { return i.Problems }),
+	workflow.ListField("changes", func(i *Incident) []string { return i.Changes }),
 	{Name: "major", Get: func(i *Incident) string { return workflow.Bool(i.Major) }},
 }

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/servicekit/iso20000"
@@ -22,6 +23,25 @@ import (
 type Field[T any] struct {
 	Name string
 	Get  func(*T) string
+	// Same, when set, tells cheaply that the field did not change, so that
+	// Get (which may allocate, for times and lists) runs only for changes.
+	Same func(a, b *T) bool
+}
+
+// TimeField is an audited time field, compared before it is rendered.
+func TimeField[T any](name string, get func(*T) time.Time) Field[T] {
+	return Field[T]{Name: name,
+		Get:  func(r *T) string { return Time(get(r)) },
+		Same: func(a, b *T) bool { return get(a).Equal(get(b)) },
+	}
+}
+
+// ListField is an audited list field, compared before it is rendered.
+func ListField[T any, S ~string](name string, get func(*T) []S) Field[T] {
+	return Field[T]{Name: name,
+		Get:  func(r *T) string { return List(get(r)) },
+		Same: func(a, b *T) bool { return slices.Equal(get(a), get(b)) },
+	}
 }
 
 // Log is an append-only list of a record type, audited by what was appended.
@@ -247,6 +267,9 @@ func (e *Engine[T]) entry(actor iso20000.Actor, action string, now time.Time, be
 func (s *Spec[T]) Diff(before, after *T) []audit.Change {
 	var out []audit.Change
 	for _, f := range s.Fields {
+		if f.Same != nil && f.Same(before, after) {
+			continue
+		}
 		if o, n := f.Get(before), f.Get(after); o != n {
 			out = append(out, audit.Change{Field: f.Name, Old: o, New: n})
 		}
