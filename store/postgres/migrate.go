@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io/fs"
 	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/servicekit/iso20000/store/internal/sqlkit"
 )
 
 // schemaFiles holds the schema migrations, named NNNN_description.sql and
@@ -26,35 +26,9 @@ var schemaFiles embed.FS
 // release refuses to use it rather than misread it. Upgrade every instance.
 var ErrSchemaTooNew = errors.New("postgres: database schema is newer than this code")
 
-// schemaStep is one embedded migration.
-type schemaStep struct {
-	version int
-	file    string
-	sql     string
-}
-
 // schemaSteps returns the embedded migrations in version order and checks
 // their numbering.
-func schemaSteps() ([]schemaStep, error) {
-	entries, err := fs.ReadDir(schemaFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	steps := make([]schemaStep, 0, len(entries))
-	for _, de := range entries { // ReadDir sorts by name; numbers are zero-padded
-		num, _, ok := strings.Cut(de.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v != len(steps)+1 {
-			return nil, fmt.Errorf("postgres: migration file %s is out of sequence", de.Name())
-		}
-		text, err := schemaFiles.ReadFile("migrations/" + de.Name())
-		if err != nil {
-			return nil, err
-		}
-		steps = append(steps, schemaStep{version: v, file: de.Name(), sql: string(text)})
-	}
-	return steps, nil
-}
+func schemaSteps() ([]sqlkit.Migration, error) { return sqlkit.Migrations(schemaFiles) }
 
 // SchemaVersion is the schema version this code creates and understands: the
 // number of the newest embedded migration.
@@ -118,10 +92,10 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 				ErrSchemaTooNew, schema, current, len(steps))
 		}
 		for _, st := range steps[current:] {
-			if _, err := tx.Exec(ctx, st.sql); err != nil {
-				return fmt.Errorf("postgres: migration %s: %w", st.file, err)
+			if _, err := tx.Exec(ctx, st.SQL); err != nil {
+				return fmt.Errorf("postgres: migration %s: %w", st.Name, err)
 			}
-			if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, file) VALUES ($1, $2)", st.version, st.file); err != nil {
+			if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, file) VALUES ($1, $2)", st.Version, st.Name); err != nil {
 				return err
 			}
 		}

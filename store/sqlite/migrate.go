@@ -6,11 +6,10 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"path"
 	"strconv"
-	"strings"
+
+	"github.com/servicekit/iso20000/store/internal/sqlkit"
 )
 
 // migrationFiles holds the schema migrations, named NNNN_description.sql and
@@ -25,36 +24,9 @@ var migrationFiles embed.FS
 // SDK, and this release refuses to open it rather than misread it.
 var ErrSchemaTooNew = errors.New("sqlite: database schema is newer than this code")
 
-// migration is one embedded migration file.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrations returns the embedded migrations in version order, checking that
 // they are numbered 1, 2, 3... without gaps.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]migration, 0, len(names))
-	for i, name := range names { // fs.Glob sorts, and the numbers are zero-padded
-		base := path.Base(name)
-		prefix, _, _ := strings.Cut(base, "_")
-		v, err := strconv.Atoi(prefix)
-		if err != nil || v != i+1 {
-			return nil, fmt.Errorf("migration %s: want number %04d", base, i+1)
-		}
-		b, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: base, sql: string(b)})
-	}
-	return out, nil
-}
+func migrations() ([]sqlkit.Migration, error) { return sqlkit.Migrations(migrationFiles) }
 
 // SchemaVersion is the schema version this code creates and understands: the
 // number of the newest embedded migration.
@@ -86,7 +58,7 @@ func migrate(ctx context.Context, db *sql.DB, log *slog.Logger) error {
 
 // migrateOne applies the next migration the database lacks, if any, and
 // reports whether it applied one.
-func migrateOne(ctx context.Context, db *sql.DB, ms []migration, log *slog.Logger) (bool, error) {
+func migrateOne(ctx context.Context, db *sql.DB, ms []sqlkit.Migration, log *slog.Logger) (bool, error) {
 	tx, err := db.BeginTx(ctx, nil) // BEGIN IMMEDIATE on the writer
 	if err != nil {
 		return false, err
@@ -104,16 +76,16 @@ func migrateOne(ctx context.Context, db *sql.DB, ms []migration, log *slog.Logge
 		return false, nil
 	}
 	m := ms[current]
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return false, fmt.Errorf("migration %s: %w", m.name, err)
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return false, fmt.Errorf("migration %s: %w", m.Name, err)
 	}
-	// PRAGMA takes no parameters; m.version is an int.
-	if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(m.version)); err != nil {
+	// PRAGMA takes no parameters; m.Version is an int.
+	if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(m.Version)); err != nil {
 		return false, err
 	}
 	if err := tx.Commit(); err != nil {
 		return false, err
 	}
-	log.InfoContext(ctx, "sqlite: applied schema migration", "migration", m.name, "version", m.version)
+	log.InfoContext(ctx, "sqlite: applied schema migration", "migration", m.Name, "version", m.Version)
 	return true, nil
 }
