@@ -32,13 +32,7 @@ func schemaSteps() ([]sqlkit.Migration, error) { return sqlkit.Migrations(schema
 
 // SchemaVersion is the schema version this code creates and understands: the
 // number of the newest embedded migration.
-func SchemaVersion() int {
-	steps, err := schemaSteps()
-	if err != nil {
-		panic(err) // the embedded files are fixed at build time and tested
-	}
-	return len(steps)
-}
+func SchemaVersion() int { return sqlkit.SchemaVersion(schemaFiles) }
 
 // migrationLockKey is the key of the advisory lock that serialises the
 // migrations of one schema across every process sharing the database.

@@ -30,13 +30,7 @@ func migrations() ([]sqlkit.Migration, error) { return sqlkit.Migrations(migrati
 
 // SchemaVersion is the schema version this code creates and understands: the
 // number of the newest embedded migration.
-func SchemaVersion() int {
-	ms, err := migrations()
-	if err != nil {
-		panic(err) // the embedded files are fixed at build time and tested
-	}
-	return len(ms)
-}
+func SchemaVersion() int { return sqlkit.SchemaVersion(migrationFiles) }
 
 // migrate brings the schema of the database behind db up to date: it applies,
 // each in its own write transaction, the migrations newer than the database's

@@ -43,3 +43,15 @@ func Migrations(fsys fs.FS) ([]Migration, error) {
 	}
 	return out, nil
 }
+
+// SchemaVersion returns the number of the newest migration in fsys: the
+// schema version a backend whose migrations fsys embeds creates and
+// understands. It panics when the files are misnumbered, which the embedded
+// files of a build are not (their tests call it).
+func SchemaVersion(fsys fs.FS) int {
+	ms, err := Migrations(fsys)
+	if err != nil {
+		panic(err)
+	}
+	return len(ms)
+}

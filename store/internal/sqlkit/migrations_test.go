@@ -46,3 +46,19 @@ func TestMigrations(t *testing.T) {
 		})
 	}
 }
+
+func TestSchemaVersion(t *testing.T) {
+	fsys := fstest.MapFS{
+		"migrations/0001_init.sql": &fstest.MapFile{Data: []byte("A")},
+		"migrations/0002_more.sql": &fstest.MapFile{Data: []byte("B")},
+	}
+	if got := sqlkit.SchemaVersion(fsys); got != 2 {
+		t.Errorf("SchemaVersion = %d, want 2", got)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("SchemaVersion of misnumbered files did not panic")
+		}
+	}()
+	sqlkit.SchemaVersion(fstest.MapFS{"migrations/0002_more.sql": &fstest.MapFile{Data: []byte("B")}})
+}
