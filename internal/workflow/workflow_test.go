@@ -1,0 +1,75 @@
+package workflow
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/servicekit/iso20000/audit"
+)
+
+type rec struct {
+	Name  string
+	Level int
+	When  time.Time
+	Tags  []string
+	Notes []string
+}
+
+var spec = &Spec[rec]{
+	Fields: []Field[rec]{
+		{Name: "name", Get: func(r *rec) string { return r.Name }},
+		{Name: "level", Get: func(r *rec) string { return Int(r.Level) }},
+		TimeField("when", func(r *rec) time.Time { return r.When }),
+		ListField("tags", func(r *rec) []string { return r.Tags }),
+	},
+	Logs: []Log[rec]{{Name: "notes", Len: func(r *rec) int { return len(r.Notes) }, Text: func(r *rec, i int) string { return r.Notes[i] }}},
+}
+
+func TestDiff(t *testing.T) {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	base := rec{Name: "a", Level: 1, When: t0, Tags: []string{"x"}, Notes: []string{"n1"}}
+	tests := []struct {
+		name   string
+		change func(r *rec)
+		want   []audit.Change
+	}{
+		{"nothing", func(*rec) {}, nil},
+		{"scalars", func(r *rec) { r.Name, r.Level = "b", 2 }, []audit.Change{{Field: "name", Old: "a", New: "b"}, {Field: "level", Old: "1", New: "2"}}},
+		{"same instant in another zone", func(r *rec) { r.When = t0.In(time.FixedZone("X", 3600)) }, nil},
+		{"time", func(r *rec) { r.When = time.Time{} }, []audit.Change{{Field: "when", Old: "2026-01-02T03:04:05.000000006Z"}}},
+		{"list", func(r *rec) { r.Tags = append(slices.Clone(r.Tags), "y") }, []audit.Change{{Field: "tags", Old: "x", New: "x,y"}}},
+		{"log appends", func(r *rec) { r.Notes = append(slices.Clone(r.Notes), "n2", "n3") }, []audit.Change{{Field: "notes", New: "n2"}, {Field: "notes", New: "n3"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			after := base
+			tt.change(&after)
+			got := spec.Diff(&base, &after)
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDetails(t *testing.T) {
+	var d Details
+	d = d.With("sla.response", "stop").With("sla.response", "restart")
+	d = d.Merge(Details{"reason": "x"})
+	if d["sla.response"] != "stop,restart" || d["reason"] != "x" || len(d) != 2 {
+		t.Fatalf("details %v", d)
+	}
+	if got := Details(nil).Merge(nil); got != nil {
+		t.Fatalf("merging nothing into nil gave %v", got)
+	}
+}
+
+func TestRenderers(t *testing.T) {
+	if Int(42) != "42" || Bool(true) != "true" || Time(time.Time{}) != "" || List([]string{"a", "b"}) != "a,b" || List[string](nil) != "" {
+		t.Fatal("renderers are wrong")
+	}
+	if got := Time(time.Date(2026, 1, 1, 1, 0, 0, 0, time.FixedZone("X", 3600))); got != "2026-01-01T00:00:00Z" {
+		t.Fatalf("Time renders %q, want UTC", got)
+	}
+}
