@@ -18,6 +18,9 @@ import (
 // work that records the alert: if it returns an error, nothing is recorded
 // and the next sweep tries again, so delivery is at least once; make
 // notifications idempotent on (Incident.ID, Alert) if duplicates matter.
+// Since Notify runs while the unit of work is open (with the memory store,
+// while its write lock is held), it should hand the notification to a queue
+// or outbox and return, not deliver it over the network itself.
 type Notifier interface {
 	Notify(ctx context.Context, n Notification) error
 }
