@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -63,7 +64,8 @@ type Change struct {
 type Entry struct {
 	// Seq is the entry's position in the trail, starting at 1, without gaps.
 	Seq uint64 `json:"seq"`
-	// ID identifies the entry; [Seal] assigns a random UUID when it is zero.
+	// ID identifies the entry; [Seal] assigns a random (version 4) UUID when
+	// it is zero. Such IDs are unique, not secret: see [Seal].
 	ID uuid.UUID `json:"id"`
 	// Time is when the audited action happened, in UTC.
 	Time time.Time `json:"time"`
@@ -168,7 +170,14 @@ func invalid(field, reason string) error {
 // stores the entry, while holding the chain head.
 //
 // Seal validates e as [Entry.Validate] does and leaves e unchanged when it is
-// invalid. It does not allocate, except for a new ID.
+// invalid. It does not allocate.
+//
+// The ID Seal assigns is a version 4 (random) UUID drawn from math/rand/v2's
+// generator (ChaCha8, seeded from the operating system), not from
+// crypto/rand: its 122 random bits make a collision as unlikely as with
+// [uuid.New], and drawing them costs a fraction of a system random read. The
+// ID identifies an entry; it is no secret, and the hash chain, not the ID,
+// protects the trail against forgery.
 func Seal(head Head, e *Entry) (Head, error) {
 	if err := e.validateRequired(); err != nil {
 		return head, err
@@ -187,12 +196,23 @@ func Seal(head Head, e *Entry) (Head, error) {
 		}
 	}
 	if s.ID == uuid.Nil {
-		s.ID = uuid.New()
+		s.ID = newID()
 		copy(b[1+8:], s.ID[:])
 	}
 	s.Hash = sha256.Sum256(b)
 	*e = s
 	return Head{Seq: s.Seq, Hash: s.Hash}, nil
+}
+
+// newID returns a random version 4 UUID (RFC 9562, section 5.4) from
+// math/rand/v2: see [Seal] for why not crypto/rand.
+func newID() uuid.UUID {
+	var id uuid.UUID
+	binary.LittleEndian.PutUint64(id[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(id[8:], rand.Uint64())
+	id[6] = id[6]&0x0f | 0x40 // version 4
+	id[8] = id[8]&0x3f | 0x80 // variant 10 (RFC 9562)
+	return id
 }
 
 // canonicalHeaderSize is the size of the fixed fields that start the

@@ -216,10 +216,55 @@ func TestSealFindsInvalidUTF8Anywhere(t *testing.T) {
 }
 
 func TestSealDoesNotAllocate(t *testing.T) {
-	e := audittest.Entry(1)
-	e.ID = uuid.MustParse("6ba7b810-9dad-11d1-80b4-00c04fd430c8")
+	for _, tc := range []struct {
+		name string
+		id   uuid.UUID
+	}{
+		{"with an ID", uuid.MustParse("6ba7b810-9dad-11d1-80b4-00c04fd430c8")},
+		{"assigning an ID", uuid.Nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var h audit.Head
+			n := testing.AllocsPerRun(100, func() {
+				e := audittest.Entry(1)
+				e.ID = tc.id
+				h, _ = audit.Seal(h, &e)
+			})
+			if base := testing.AllocsPerRun(100, func() { _ = audittest.Entry(1) }); n != base {
+				t.Fatalf("Seal allocates %v times per call, want 0", n-base)
+			}
+		})
+	}
+}
+
+// TestSealAssignsUniqueV4IDs seals many entries without an ID: each gets a
+// distinct random UUID of version 4 and variant RFC 9562, and an entry that
+// has an ID keeps it.
+func TestSealAssignsUniqueV4IDs(t *testing.T) {
+	const n = 100_000
+	seen := make(map[uuid.UUID]bool, n)
 	var h audit.Head
-	if n := testing.AllocsPerRun(100, func() { h, _ = audit.Seal(h, &e) }); n != 0 {
-		t.Fatalf("Seal allocates %v times per call, want 0", n)
+	for i := range n {
+		e := workedExample()
+		e.ID = uuid.Nil
+		var err error
+		if h, err = audit.Seal(h, &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.ID.Version() != 4 || e.ID.Variant() != uuid.RFC4122 {
+			t.Fatalf("entry %d: ID %s has version %d and variant %s, want 4 and RFC 4122", i, e.ID, e.ID.Version(), e.ID.Variant())
+		}
+		if seen[e.ID] {
+			t.Fatalf("entry %d: ID %s assigned twice", i, e.ID)
+		}
+		seen[e.ID] = true
+		if back, err := uuid.Parse(e.ID.String()); err != nil || back != e.ID {
+			t.Fatalf("entry %d: ID %s does not parse back: %v", i, e.ID, err)
+		}
+	}
+	e := workedExample()
+	id := e.ID
+	if _, err := audit.Seal(h, &e); err != nil || e.ID != id {
+		t.Fatalf("Seal changed the ID %s to %s (%v)", id, e.ID, err)
 	}
 }
