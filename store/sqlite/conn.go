@@ -27,21 +27,33 @@ const maxCachedSQL = 512
 // that took it from its pool.
 type conn struct {
 	c      driver.Conn
-	stmts  [numStmts]driver.Stmt  // the fixed statements, prepared on first use
-	cached map[string]driver.Stmt // run-time SQL, prepared on first use
-	args   []driver.NamedValue    // reused for each statement's arguments
+	stmts  [numStmts]driver.Stmt    // the fixed statements, prepared on first use
+	cached map[string]driver.Stmt   // run-time SQL, prepared on first use
+	update [numKeyMasks]driver.Stmt // the updateSQL statements, prepared on first use
+	args   []driver.NamedValue      // reused for each statement's arguments
 }
 
 // stmt returns the fixed statement id, preparing it on first use.
 func (c *conn) stmt(ctx context.Context, id stmtID) (driver.Stmt, error) {
-	if st := c.stmts[id]; st != nil {
-		return st, nil
+	return c.prepared(ctx, &c.stmts[id], stmtSQL[id])
+}
+
+// updateStmt returns the statement of updateSQL[m], preparing it on first use.
+func (c *conn) updateStmt(ctx context.Context, m keyMask) (driver.Stmt, error) {
+	return c.prepared(ctx, &c.update[m], updateSQL[m])
+}
+
+// prepared returns the statement in slot, first preparing query into it
+// when it is empty.
+func (c *conn) prepared(ctx context.Context, slot *driver.Stmt, query string) (driver.Stmt, error) {
+	if *slot != nil {
+		return *slot, nil
 	}
-	st, err := c.c.(driver.ConnPrepareContext).PrepareContext(ctx, stmtSQL[id])
+	st, err := c.c.(driver.ConnPrepareContext).PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	c.stmts[id] = st
+	*slot = st
 	return st, nil
 }
 
@@ -157,7 +169,7 @@ func (c *conn) closeCached() {
 }
 
 func (c *conn) close() error {
-	for _, st := range c.stmts {
+	for _, st := range append(c.stmts[:], c.update[:]...) {
 		if st != nil {
 			st.Close()
 		}

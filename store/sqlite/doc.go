@@ -49,7 +49,11 @@
 // with its audit entry thus writes three pages where a one-row insert writes
 // one. The trail head is not read per transaction: the store remembers the
 // head its last commit left, and the primary key of the trail catches an
-// append by another process. Batches of audit entries are inserted 64 to a
+// append by another process. Likewise an Update needs not read the record's
+// stored keys first (to set only those that change): the store remembers
+// those its commits left, and the UPDATE's WHERE clause checks the ones it
+// leaves alone, falling back to a read when another process changed them.
+// Batches of audit entries are inserted 64 to a
 // statement. Every statement, BEGIN and COMMIT included, is prepared once per
 // connection, and the store calls the driver's connections directly rather
 // than through database/sql, whose bookkeeping doubled the cost of a unit of

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,7 +36,7 @@ func TestStoredKeysCompare(t *testing.T) {
 			}
 			t := stx.(*tx)
 			t.known = nil // read them from the table
-			got, err := t.storedKeys(ctx, "k", k.Owner)
+			got, err := t.readKeys(ctx, "k", k.Owner)
 			if err != nil {
 				return err
 			}
@@ -146,5 +147,31 @@ func TestRowTypes(t *testing.T) {
 	r.integer(0)
 	if err := r.err("row"); err == nil || err.Error() != "sqlite: row: column 1 holds a int64" {
 		t.Fatalf("got %v, want column 1 reported", err)
+	}
+}
+
+// TestUpdatePlans checks that every UPDATE of updateSQL finds the record by
+// its primary key, whatever key columns its guard compares.
+func TestUpdatePlans(t *testing.T) {
+	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "u.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	db, err := sql.Open(DriverName, st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for m, query := range updateSQL {
+		args := make([]any, strings.Count(query, "?"))
+		var plan string
+		var id, parent, unused int
+		if err := db.QueryRow("EXPLAIN QUERY PLAN "+query, args...).Scan(&id, &parent, &unused, &plan); err != nil {
+			t.Fatalf("mask %b: %v", m, err)
+		}
+		if !strings.Contains(plan, "INDEX sqlite_autoindex_records_1 (kind=? AND id=?)") {
+			t.Fatalf("mask %b: plan %q of %s; want the primary key", m, plan, query)
+		}
 	}
 }

@@ -72,6 +72,9 @@ type Store struct {
 	closed atomic.Bool
 	// head is the trail head the last committed append left.
 	head headCache
+	// keys are the stored keys of records that committed transactions read
+	// or wrote.
+	keys keyCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -206,6 +209,9 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(ctx context.Cont
 	}
 	if t.appended {
 		s.head.advance(t.head)
+	}
+	if !readOnly {
+		s.keys.commit(t.known, t.deleted)
 	}
 	return nil
 }

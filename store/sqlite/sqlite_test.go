@@ -738,3 +738,89 @@ func TestConcurrentOpen(t *testing.T) {
 	st := openAt(t, path)
 	verify(t, st, n)
 }
+
+// TestUpdateBehindTheStoresBack changes a record through another store on
+// the same file (as another process would) after the first store's
+// transactions cached its keys: a blind Update by the first store must still
+// refuse a stale version, find a deleted record missing, and store every key
+// of the record, with its indexes consistent.
+func TestUpdateBehindTheStoresBack(t *testing.T) {
+	tests := []struct {
+		name    string
+		other   func(ctx context.Context, tx store.Tx) error // by the other store
+		version int64                                        // of the first store's Update
+		want    error
+	}{
+		{"status changed", func(ctx context.Context, tx store.Tx) error {
+			_, err := tickets.Update(ctx, tx, ticket{ID: "T-1", Status: "closed", Owner: "bob", Created: t0}, 2)
+			return err
+		}, 2, iso20000.ErrConflict},
+		{"status changed, version current", func(ctx context.Context, tx store.Tx) error {
+			_, err := tickets.Update(ctx, tx, ticket{ID: "T-1", Status: "closed", Owner: "bob", Created: t0}, 2)
+			return err
+		}, 3, nil},
+		{"deleted", func(ctx context.Context, tx store.Tx) error {
+			return tickets.Delete(ctx, tx, "T-1", 2)
+		}, 2, iso20000.ErrNotFound},
+		{"deleted and inserted again", func(ctx context.Context, tx store.Tx) error {
+			if err := tickets.Delete(ctx, tx, "T-1", 2); err != nil {
+				return err
+			}
+			bob := ticket{ID: "T-1", Status: "new", Owner: "bob", Priority: 1, Created: t0.Add(time.Hour)}
+			if _, err := tickets.Insert(ctx, tx, bob); err != nil {
+				return err
+			}
+			bob.Status = "in-progress" // version 2 again, with other keys than the cached ones
+			_, err := tickets.Update(ctx, tx, bob, 1)
+			return err
+		}, 2, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, path := open(t)
+			b := openAt(t, path)
+			ctx := context.Background()
+			update(t, a, func(ctx context.Context, tx store.Tx) error {
+				_, err := tickets.Insert(ctx, tx, ticket{ID: "T-1", Status: "open", Owner: "alice", Priority: 2, Created: t0})
+				return err
+			})
+			update(t, a, func(ctx context.Context, tx store.Tx) error { // caches the keys of version 2
+				_, err := tickets.Update(ctx, tx, ticket{ID: "T-1", Status: "in-progress", Owner: "alice", Priority: 2, Created: t0}, 1)
+				return err
+			})
+			update(t, b, tc.other)
+			want := ticket{ID: "T-1", Status: "resolved", Owner: "alice", Priority: 2, Created: t0}
+			err := a.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+				_, err := tickets.Update(ctx, tx, want, tc.version)
+				return err
+			})
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("Update: %v, want %v", err, tc.want)
+			}
+			if tc.want != nil {
+				return
+			}
+			got, err := getTicket(b, "T-1")
+			if err != nil || got.Value != want || got.Version != tc.version+1 {
+				t.Fatalf("after Update: %+v, %v; want %+v at version %d", got, err, want, tc.version+1)
+			}
+			db, err := sql.Open(sqlite.DriverName, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var status, owner string
+			var priority, created int64
+			var check string
+			if err := db.QueryRow("SELECT status, owner, priority, created FROM records WHERE kind = 'ticket' AND id = 'T-1'").Scan(&status, &owner, &priority, &created); err != nil {
+				t.Fatal(err)
+			}
+			if status != want.Status || owner != want.Owner || priority != int64(want.Priority) || created != want.Created.UnixNano() {
+				t.Fatalf("columns %q %q %d %d, want the keys of %+v", status, owner, priority, created, want)
+			}
+			if err := db.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+				t.Fatalf("integrity_check: %q, %v", check, err)
+			}
+		})
+	}
+}

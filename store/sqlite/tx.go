@@ -20,6 +20,8 @@ type tx struct {
 	// transaction has read or written: it holds the write lock, so they
 	// stay true, and Update needs not read them again.
 	known map[recordRef]storedKeys
+	// deleted are the records this transaction deleted, for the keyCache.
+	deleted []recordRef
 
 	head      audit.Head // the trail head after this transaction's appends
 	headState int        // headUnknown, headGuessed or headConfirmed
@@ -123,7 +125,9 @@ func (t *tx) Delete(ctx context.Context, c store.Codec, id string, version int64
 	if err := t.checkVersioned(ctx, c, id, version, n, err); err != nil {
 		return err
 	}
-	delete(t.known, recordRef{c.Kind(), id})
+	ref := recordRef{c.Kind(), id}
+	delete(t.known, ref)
+	t.deleted = append(t.deleted, ref)
 	return nil
 }
 
