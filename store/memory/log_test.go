@@ -3,8 +3,12 @@ package memory
 import (
 	"context"
 	"errors"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/servicekit/iso20000/audit"
 	"github.com/servicekit/iso20000/store"
@@ -28,7 +32,8 @@ func TestLogChunks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var l log
 			for i := range tc.n {
-				l.append(&audit.Entry{Seq: uint64(i + 1)})
+				e := logEntry(i + 1)
+				l.append(&e)
 			}
 			if l.len() != tc.n {
 				t.Fatalf("len %d, want %d", l.len(), tc.n)
@@ -37,14 +42,87 @@ func TestLogChunks(t *testing.T) {
 			if l.len() != tc.keep || len(l.chunks) != tc.wantChunks {
 				t.Fatalf("after truncate(%d): len %d in %d chunks, want %d chunks", tc.keep, l.len(), len(l.chunks), tc.wantChunks)
 			}
-			l.append(&audit.Entry{Seq: uint64(tc.keep + 1)})
+			if len(l.chunks) > 0 {
+				seg := l.chunks[len(l.chunks)-1]
+				if end := seg.slots[len(seg.slots)-1].end; len(seg.text) != end {
+					t.Fatalf("after truncate(%d): %d bytes of text, want the %d of the entries kept", tc.keep, len(seg.text), end)
+				}
+			}
+			e := logEntry(tc.keep + 1)
+			l.append(&e)
 			for i := range l.len() {
+				if got, want := l.entry(i), logEntry(i+1); !reflect.DeepEqual(got, want) {
+					t.Fatalf("entry(%d) = %+v, want %+v", i, got, want)
+				}
 				if got := l.at(i).seq; got != uint64(i+1) {
 					t.Fatalf("at(%d).Seq = %d", i, got)
 				}
 			}
 			if l.last().seq != uint64(tc.keep+1) {
 				t.Fatalf("last Seq %d, want %d", l.last().seq, tc.keep+1)
+			}
+		})
+	}
+}
+
+// logEntry returns the i-th entry of a log test: its text grows with i, and
+// it has changes and data on odd i, nil ones on even i.
+func logEntry(i int) audit.Entry {
+	e := audit.Entry{
+		Seq:      uint64(i),
+		ID:       uuid.UUID{byte(i), byte(i >> 8)},
+		Time:     time.Unix(int64(i)*3600, int64(i)).UTC(),
+		Actor:    strings.Repeat("a", i%300),
+		Action:   "test",
+		PrevHash: audit.Hash{byte(i)},
+		Hash:     audit.Hash{byte(i + 1)},
+	}
+	if i%2 == 1 {
+		e.Changes = []audit.Change{{Field: "f", Old: strings.Repeat("o", i%200), New: "n"}}
+		e.Data = map[string]string{"k": "v", "z": strings.Repeat("z", i%100)}
+	}
+	return e
+}
+
+// TestSegmentText appends entries of growing, constant and very different
+// sizes to one segment: each reads back intact, the text grows a few times
+// only, and a segment of equal entries ends with little unused room.
+func TestSegmentText(t *testing.T) {
+	tests := []struct {
+		name      string
+		size      func(i int) int
+		maxGrowth int
+		maxSpare  int
+	}{
+		{"equal", func(int) int { return 300 }, 1, 0},
+		{"growing", func(i int) int { return 10 + i }, 8, -1},
+		{"large then small", func(i int) int { return map[bool]int{true: 2 << 20, false: 5}[i == 0] }, 1, -1},
+		{"small then large", func(i int) int { return map[bool]int{true: 2 << 20, false: 5}[i == logChunk-1] }, 2, -1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var seg segment
+			seg.slots = make([]slot, 0, logChunk)
+			var want []audit.Entry
+			growth, last := 0, -1
+			for i := range logChunk {
+				e := audit.Entry{Seq: uint64(i + 1), Time: time.Unix(0, 0).UTC(), Actor: strings.Repeat("x", tc.size(i)), Action: "a"}
+				seg.add(&e)
+				want = append(want, e)
+				if cap(seg.text) != last {
+					growth, last = growth+1, cap(seg.text)
+				}
+			}
+			if growth > tc.maxGrowth {
+				t.Errorf("the text grew %d times, want at most %d", growth, tc.maxGrowth)
+			}
+			if spare := cap(seg.text) - len(seg.text); tc.maxSpare >= 0 && spare > tc.maxSpare {
+				t.Errorf("%d bytes unused at the end, want at most %d", spare, tc.maxSpare)
+			}
+			for i, w := range want {
+				if got := seg.slots[i].entry(seg.text); !reflect.DeepEqual(got, w) {
+					t.Fatalf("entry %d = %.80v, want %.80v", i, got, w)
+				}
 			}
 		})
 	}

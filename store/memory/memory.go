@@ -39,8 +39,9 @@
 //
 // Values are copied with [store.Codec.Clone] on the way in and on the way
 // out, so callers never alias stored state. Audit entries are copied too:
-// each is stored with its strings, changes and data packed into one buffer,
-// and unpacked into a new entry when read.
+// each is stored with its strings, changes and data packed into a buffer
+// without pointers, shared by up to 1024 entries, and unpacked into a new
+// entry when read.
 package memory
 
 import (

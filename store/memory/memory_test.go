@@ -45,7 +45,7 @@ func (s *Store) rewrite(ctx context.Context, fn func([]audit.Entry) []audit.Entr
 	defer s.mu.Unlock()
 	stored := make([]audit.Entry, s.entries.len())
 	for i := range stored {
-		stored[i] = s.entries.at(i).entry()
+		stored[i] = s.entries.entry(i)
 	}
 	s.entries, s.dense = log{}, true
 	for i, e := range fn(stored) {

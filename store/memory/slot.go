@@ -9,28 +9,35 @@ import (
 	"github.com/servicekit/iso20000/audit"
 )
 
-// slot is a stored audit entry: its fixed fields, and its strings, changes
-// and data packed into text, a buffer without pointers. Storing an entry
-// thus costs one allocation, which the garbage collector need not scan,
-// however many changes and data it has.
+// slot is a stored audit entry: its fixed fields, and the bounds of its
+// strings, changes and data packed into the text of its log segment, a
+// buffer shared by the segment's slots. Neither slots nor text hold
+// pointers (the time is kept as Unix seconds and nanoseconds, and read back
+// in UTC, as sealed entries are), so the garbage collector need not scan
+// them, and storing an entry makes no allocation of its own, however many
+// changes and data it has.
 //
-// text holds, each string as a uvarint length and its bytes: Actor, Action,
-// Kind, EntityID, From, To; the number of changes plus one (0 when Changes
-// is nil), then Field, Old and New of each; the number of data pairs plus one
-// (0 when Data is nil), then each key and value.
+// The text of a slot, text[off:end], holds, each string as a uvarint length
+// and its bytes: Actor, Action, Kind, EntityID, From, To; the number of
+// changes plus one (0 when Changes is nil), then Field, Old and New of each;
+// the number of data pairs plus one (0 when Data is nil), then each key and
+// value.
 type slot struct {
 	seq            uint64
 	id             uuid.UUID
-	time           time.Time
+	unix           int64 // e.Time.Unix()
+	nsec           int32 // e.Time.Nanosecond()
 	prevHash, hash audit.Hash
-	text           []byte
+	off, end       int
 }
 
-// set makes sl the slot of e, sharing nothing with e.
-func (sl *slot) set(e *audit.Entry) {
-	sl.seq, sl.id, sl.time, sl.prevHash, sl.hash = e.Seq, e.ID, e.Time, e.PrevHash, e.Hash
+// add stores a copy of e in a new slot of seg, its text appended to
+// seg.text, which it grows at most once (see [segment.reserve]). It shares
+// nothing with e; seg must have room for a slot.
+func (seg *segment) add(e *audit.Entry) {
+	cc, cd := count(len(e.Changes), e.Changes == nil), count(len(e.Data), e.Data == nil)
 	strs := [...]string{e.Actor, e.Action, e.Kind, e.EntityID, e.From, e.To}
-	size := 2 * binary.MaxVarintLen64
+	size := uvarintSize(cc) + uvarintSize(cd)
 	for _, s := range strs {
 		size += textSize(s)
 	}
@@ -43,19 +50,27 @@ func (sl *slot) set(e *audit.Entry) {
 		kv = append(kv, [2]string{k, v})
 		size += textSize(k) + textSize(v)
 	}
-	b := make([]byte, 0, size)
+	seg.reserve(size)
+	b := seg.text
+	sl := slot{
+		seq: e.Seq, id: e.ID, prevHash: e.PrevHash, hash: e.Hash,
+		unix: e.Time.Unix(), nsec: int32(e.Time.Nanosecond()),
+		off: len(b),
+	}
 	for _, s := range strs {
 		b = appendText(b, s)
 	}
-	b = binary.AppendUvarint(b, count(len(e.Changes), e.Changes == nil))
+	b = binary.AppendUvarint(b, cc)
 	for _, c := range e.Changes {
 		b = appendText(appendText(appendText(b, c.Field), c.Old), c.New)
 	}
-	b = binary.AppendUvarint(b, count(len(e.Data), e.Data == nil))
+	b = binary.AppendUvarint(b, cd)
 	for _, p := range kv {
 		b = appendText(appendText(b, p[0]), p[1])
 	}
-	sl.text = b
+	sl.end = len(b)
+	seg.text = b
+	seg.slots = append(seg.slots, sl)
 }
 
 // count encodes a length: 0 for nil, else the length plus one.
@@ -80,11 +95,11 @@ func appendText(b []byte, s string) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
-// entry returns a copy of the stored entry. Its strings share one
-// allocation.
-func (sl *slot) entry() audit.Entry {
-	r := textReader{s: string(sl.text)}
-	e := audit.Entry{Seq: sl.seq, ID: sl.id, Time: sl.time, PrevHash: sl.prevHash, Hash: sl.hash}
+// entry returns a copy of the stored entry, whose text is text[sl.off:sl.end].
+// Its strings share one allocation.
+func (sl *slot) entry(text []byte) audit.Entry {
+	r := textReader{s: string(text[sl.off:sl.end])}
+	e := audit.Entry{Seq: sl.seq, ID: sl.id, Time: time.Unix(sl.unix, int64(sl.nsec)).UTC(), PrevHash: sl.prevHash, Hash: sl.hash}
 	e.Actor = r.str()
 	e.Action = r.str()
 	e.Kind = r.str()

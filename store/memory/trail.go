@@ -74,9 +74,8 @@ func (t trail) Entries(ctx context.Context, from, to uint64) iter.Seq2[audit.Ent
 			}
 			end = min(end, t.s.entries.len()) // only a rewrite in tests shrinks it
 			for ; pos < end && len(buf) < chunk; pos++ {
-				sl := t.s.entries.at(pos)
-				if sl.seq >= from && (to == 0 || sl.seq <= to) {
-					buf = append(buf, sl.entry())
+				if seq := t.s.entries.at(pos).seq; seq >= from && (to == 0 || seq <= to) {
+					buf = append(buf, t.s.entries.entry(pos))
 				}
 			}
 			t.s.mu.RUnlock()
