@@ -179,29 +179,41 @@ func invalid(field, reason string) error {
 // ID identifies an entry; it is no secret, and the hash chain, not the ID,
 // protects the trail against forgery.
 func Seal(head Head, e *Entry) (Head, error) {
+	var buf [512]byte
+	head, _, err := SealAppend(buf[:0], head, e)
+	return head, err
+}
+
+// SealAppend is [Seal] that also appends the canonical encoding of the
+// sealed entry (the bytes its Hash is computed over; see
+// [Entry.AppendCanonical]) to dst and returns it, so that a backend can keep
+// those bytes without encoding the entry again. When e is invalid it returns
+// dst unchanged (with, in its spare capacity, bytes to ignore). It allocates
+// only when dst must grow.
+func SealAppend(dst []byte, head Head, e *Entry) (Head, []byte, error) {
 	if err := e.validateRequired(); err != nil {
-		return head, err
+		return head, dst, err
 	}
 	s := *e
 	s.Seq = head.Seq + 1
 	s.PrevHash = head.Hash
 	s.Time = s.Time.UTC()
-	var buf [512]byte
-	b := s.AppendCanonical(buf[:0])
+	b := s.AppendCanonical(dst)
+	enc := b[len(dst):]
 	// The strings lie between the fixed header and the previous hash; when
 	// those bytes are all ASCII, every string is valid UTF-8.
-	if !isASCII(b[canonicalHeaderSize : len(b)-len(s.PrevHash)]) {
+	if !isASCII(enc[canonicalHeaderSize : len(enc)-len(s.PrevHash)]) {
 		if err := s.validateUTF8(); err != nil {
-			return head, err
+			return head, dst, err
 		}
 	}
 	if s.ID == uuid.Nil {
 		s.ID = newID()
-		copy(b[1+8:], s.ID[:])
+		copy(enc[1+8:], s.ID[:])
 	}
-	s.Hash = sha256.Sum256(b)
+	s.Hash = sha256.Sum256(enc)
 	*e = s
-	return Head{Seq: s.Seq, Hash: s.Hash}, nil
+	return Head{Seq: s.Seq, Hash: s.Hash}, b, nil
 }
 
 // newID returns a random version 4 UUID (RFC 9562, section 5.4) from

@@ -2,9 +2,11 @@ package audit_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -267,4 +269,69 @@ func TestSealAssignsUniqueV4IDs(t *testing.T) {
 	if _, err := audit.Seal(h, &e); err != nil || e.ID != id {
 		t.Fatalf("Seal changed the ID %s to %s (%v)", id, e.ID, err)
 	}
+}
+
+// TestSealAppend checks that SealAppend seals as Seal does and appends the
+// bytes it hashed, after what dst holds, for small and large entries, and
+// leaves dst and the entry alone when the entry is invalid.
+func TestSealAppend(t *testing.T) {
+	large := workedExample()
+	large.Data = map[string]string{"note": strings.Repeat("x", 2000)}
+	invalid := workedExample()
+	invalid.Actor = "\xff"
+	tests := []struct {
+		name    string
+		e       audit.Entry
+		dst     []byte
+		wantErr bool
+	}{
+		{"into nil", workedExample(), nil, false},
+		{"after a prefix", workedExample(), []byte("prefix"), false},
+		{"larger than dst's room", large, make([]byte, 3, 8), false},
+		{"invalid", invalid, []byte("prefix"), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			prev := audit.Head{Seq: 7, Hash: audit.Hash{7}}
+			want := tc.e
+			wantHead, wantErr := audit.Seal(prev, &want)
+			e := tc.e
+			prefix := bytes.Clone(tc.dst)
+			head, b, err := audit.SealAppend(tc.dst, prev, &e)
+			if tc.wantErr {
+				if !errors.Is(err, audit.ErrInvalidEntry) || !errors.Is(wantErr, audit.ErrInvalidEntry) ||
+					!bytes.Equal(b, prefix) || len(b) != len(tc.dst) || e.Seq != 0 || head != prev {
+					t.Fatalf("SealAppend = %v, %q, %v; want ErrInvalidEntry, dst unchanged", head, b, err)
+				}
+				return
+			}
+			if err != nil || head != wantHead || head != (audit.Head{Seq: 8, Hash: e.Hash}) {
+				t.Fatalf("SealAppend = %v, %v; Seal = %v", head, err, wantHead)
+			}
+			want.ID = e.ID // the IDs are random
+			if !bytes.Equal(b[:len(prefix)], prefix) || !bytes.Equal(b[len(prefix):], e.AppendCanonical(nil)) ||
+				e.Hash != e.ComputeHash() || e.Hash != want.ComputeHash() {
+				t.Fatalf("SealAppend appended %x, want %q then %x", b, prefix, e.AppendCanonical(nil))
+			}
+		})
+	}
+}
+
+// A backend keeps the canonical bytes that Seal hashed, without encoding the
+// entry again.
+func ExampleSealAppend() {
+	e := audit.Entry{
+		ID:     uuid.MustParse("6ba7b810-9dad-11d1-80b4-00c04fd430c8"),
+		Time:   time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+		Actor:  "alice",
+		Action: "incident.resolve",
+	}
+	var buf [512]byte
+	head, canonical, err := audit.SealAppend(buf[:0], audit.Head{}, &e)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(head.Seq, len(canonical), e.Hash == audit.Hash(sha256.Sum256(canonical)))
+	// Output: 1 118 true
 }

@@ -61,12 +61,19 @@ func (l *log) last() *slot {
 	return l.at(l.n - 1)
 }
 
-// append adds a copy of e.
+// append adds a copy of e, which need not be sealed.
 func (l *log) append(e *audit.Entry) {
+	var buf [512]byte
+	l.appendCanonical(e, e.AppendCanonical(buf[:0]))
+}
+
+// appendCanonical adds a copy of e, whose canonical encoding is canonical
+// (see [audit.SealAppend]).
+func (l *log) appendCanonical(e *audit.Entry, canonical []byte) {
 	if l.n == len(l.chunks)*logChunk {
 		l.chunks = append(l.chunks, segment{slots: make([]slot, 0, logChunk)})
 	}
-	l.chunks[len(l.chunks)-1].add(e)
+	l.chunks[len(l.chunks)-1].add(e, canonical)
 	l.n++
 }
 

@@ -66,7 +66,7 @@ func TestLogChunks(t *testing.T) {
 }
 
 // logEntry returns the i-th entry of a log test: its text grows with i, and
-// it has changes and data on odd i, nil ones on even i.
+// it has changes and data when i%3 is 1, empty ones when 2, nil ones when 0.
 func logEntry(i int) audit.Entry {
 	e := audit.Entry{
 		Seq:      uint64(i),
@@ -77,9 +77,12 @@ func logEntry(i int) audit.Entry {
 		PrevHash: audit.Hash{byte(i)},
 		Hash:     audit.Hash{byte(i + 1)},
 	}
-	if i%2 == 1 {
-		e.Changes = []audit.Change{{Field: "f", Old: strings.Repeat("o", i%200), New: "n"}}
-		e.Data = map[string]string{"k": "v", "z": strings.Repeat("z", i%100)}
+	switch i % 3 {
+	case 1:
+		e.Changes = []audit.Change{{Field: "f", Old: strings.Repeat("o", i%200), New: "n"}, {Field: "g"}}
+		e.Data = map[string]string{"z": strings.Repeat("z", i%100), "k": "v", "a": ""}
+	case 2:
+		e.Changes, e.Data = []audit.Change{}, map[string]string{}
 	}
 	return e
 }
@@ -107,7 +110,7 @@ func TestSegmentText(t *testing.T) {
 			growth, last := 0, -1
 			for i := range logChunk {
 				e := audit.Entry{Seq: uint64(i + 1), Time: time.Unix(0, 0).UTC(), Actor: strings.Repeat("x", tc.size(i)), Action: "a"}
-				seg.add(&e)
+				seg.add(&e, e.AppendCanonical(nil))
 				want = append(want, e)
 				if cap(seg.text) != last {
 					growth, last = growth+1, cap(seg.text)

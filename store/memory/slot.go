@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"encoding/binary"
 	"time"
 
 	"github.com/google/uuid"
@@ -10,89 +9,62 @@ import (
 )
 
 // slot is a stored audit entry: its fixed fields, and the bounds of its
-// strings, changes and data packed into the text of its log segment, a
-// buffer shared by the segment's slots. Neither slots nor text hold
-// pointers (the time is kept as Unix seconds and nanoseconds, and read back
-// in UTC, as sealed entries are), so the garbage collector need not scan
-// them, and storing an entry makes no allocation of its own, however many
-// changes and data it has.
+// strings, changes and data in the text of its log segment, a buffer shared
+// by the segment's slots. Neither slots nor text hold pointers (the time is
+// kept as Unix seconds and nanoseconds, and read back in UTC, as sealed
+// entries are), so the garbage collector need not scan them, and storing an
+// entry makes no allocation of its own, however many changes and data it has.
 //
-// The text of a slot, text[off:end], holds, each string as a uvarint length
-// and its bytes: Actor, Action, Kind, EntityID, From, To; the number of
-// changes plus one (0 when Changes is nil), then Field, Old and New of each;
-// the number of data pairs plus one (0 when Data is nil), then each key and
-// value.
+// The text of a slot, text[off:end], is the part of the entry's canonical
+// encoding (see the audit package doc) between the fixed header (domain, seq,
+// ID, time) and the previous hash: Actor, Action, Kind, EntityID, From and
+// To, each as a uint32 length and its bytes; the number of changes, then
+// Field, Old and New of each; the number of data pairs, then each key and
+// value in key order. As that encoding has no nil slice or map, flags says
+// which of Changes and Data were nil.
 type slot struct {
 	seq            uint64
 	id             uuid.UUID
 	unix           int64 // e.Time.Unix()
 	nsec           int32 // e.Time.Nanosecond()
+	flags          uint8 // nilChanges | nilData
 	prevHash, hash audit.Hash
 	off, end       int
 }
 
-// add stores a copy of e in a new slot of seg, its text appended to
-// seg.text, which it grows at most once (see [segment.reserve]). It shares
-// nothing with e; seg must have room for a slot.
-func (seg *segment) add(e *audit.Entry) {
-	cc, cd := count(len(e.Changes), e.Changes == nil), count(len(e.Data), e.Data == nil)
-	strs := [...]string{e.Actor, e.Action, e.Kind, e.EntityID, e.From, e.To}
-	size := uvarintSize(cc) + uvarintSize(cd)
-	for _, s := range strs {
-		size += textSize(s)
-	}
-	for _, c := range e.Changes {
-		size += textSize(c.Field) + textSize(c.Old) + textSize(c.New)
-	}
-	var pairs [16][2]string // Data read once; small maps stay on the stack
-	kv := pairs[:0]
-	for k, v := range e.Data {
-		kv = append(kv, [2]string{k, v})
-		size += textSize(k) + textSize(v)
-	}
-	seg.reserve(size)
-	b := seg.text
+// Flags of [slot].
+const (
+	nilChanges = 1 << iota
+	nilData
+)
+
+// Sizes of the parts of a canonical encoding around a slot's text.
+const (
+	canonicalHeader  = 1 + 8 + 16 + 8 // domain, seq, ID, time
+	canonicalTrailer = len(audit.Hash{})
+)
+
+// add stores e in a new slot of seg; canonical is e's canonical encoding
+// (see [audit.Entry.AppendCanonical]), of which it copies the text to
+// seg.text, growing it at most once (see [segment.reserve]). It shares
+// nothing with e or canonical; seg must have room for a slot.
+func (seg *segment) add(e *audit.Entry, canonical []byte) {
+	text := canonical[canonicalHeader : len(canonical)-canonicalTrailer]
+	seg.reserve(len(text))
 	sl := slot{
 		seq: e.Seq, id: e.ID, prevHash: e.PrevHash, hash: e.Hash,
 		unix: e.Time.Unix(), nsec: int32(e.Time.Nanosecond()),
-		off: len(b),
+		off: len(seg.text),
 	}
-	for _, s := range strs {
-		b = appendText(b, s)
+	if e.Changes == nil {
+		sl.flags |= nilChanges
 	}
-	b = binary.AppendUvarint(b, cc)
-	for _, c := range e.Changes {
-		b = appendText(appendText(appendText(b, c.Field), c.Old), c.New)
+	if e.Data == nil {
+		sl.flags |= nilData
 	}
-	b = binary.AppendUvarint(b, cd)
-	for _, p := range kv {
-		b = appendText(appendText(b, p[0]), p[1])
-	}
-	sl.end = len(b)
-	seg.text = b
+	seg.text = append(seg.text, text...)
+	sl.end = len(seg.text)
 	seg.slots = append(seg.slots, sl)
-}
-
-// count encodes a length: 0 for nil, else the length plus one.
-func count(n int, isNil bool) uint64 {
-	if isNil {
-		return 0
-	}
-	return uint64(n) + 1
-}
-
-func textSize(s string) int { return uvarintSize(uint64(len(s))) + len(s) }
-
-func uvarintSize(x uint64) int {
-	n := 1
-	for ; x >= 0x80; x >>= 7 {
-		n++
-	}
-	return n
-}
-
-func appendText(b []byte, s string) []byte {
-	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
 // entry returns a copy of the stored entry, whose text is text[sl.off:sl.end].
@@ -106,8 +78,8 @@ func (sl *slot) entry(text []byte) audit.Entry {
 	e.EntityID = r.str()
 	e.From = r.str()
 	e.To = r.str()
-	if n := r.uvarint(); n > 0 {
-		e.Changes = make([]audit.Change, n-1)
+	if n := r.uint32(); n > 0 || sl.flags&nilChanges == 0 {
+		e.Changes = make([]audit.Change, n)
 		for i := range e.Changes {
 			c := &e.Changes[i]
 			c.Field = r.str()
@@ -115,9 +87,9 @@ func (sl *slot) entry(text []byte) audit.Entry {
 			c.New = r.str()
 		}
 	}
-	if n := r.uvarint(); n > 0 {
-		e.Data = make(map[string]string, n-1)
-		for range n - 1 {
+	if n := r.uint32(); n > 0 || sl.flags&nilData == 0 {
+		e.Data = make(map[string]string, n)
+		for range n {
 			k := r.str()
 			e.Data[k] = r.str()
 		}
@@ -125,26 +97,20 @@ func (sl *slot) entry(text []byte) audit.Entry {
 	return e
 }
 
-// textReader reads what [slot.set] packed.
+// textReader reads the text of a slot.
 type textReader struct {
 	s string
 	i int
 }
 
-func (r *textReader) uvarint() int {
-	var x uint64
-	for shift := 0; ; shift += 7 {
-		b := r.s[r.i]
-		r.i++
-		x |= uint64(b&0x7f) << shift
-		if b < 0x80 {
-			return int(x)
-		}
-	}
+func (r *textReader) uint32() int {
+	s := r.s[r.i : r.i+4]
+	r.i += 4
+	return int(s[0])<<24 | int(s[1])<<16 | int(s[2])<<8 | int(s[3])
 }
 
 func (r *textReader) str() string {
-	n := r.uvarint()
+	n := r.uint32()
 	s := r.s[r.i : r.i+n]
 	r.i += n
 	return s

@@ -2,7 +2,6 @@ package memory
 
 import (
 	"context"
-	"slices"
 
 	"github.com/servicekit/iso20000"
 	"github.com/servicekit/iso20000/audit"
@@ -200,15 +199,20 @@ func (t *tx) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry,
 // appendLocked seals copies of the entries after the head and stores them;
 // when one is invalid it stores none. The caller holds the write lock.
 func (s *Store) appendLocked(entries []audit.Entry) ([]audit.Entry, error) {
-	sealed := slices.Clone(entries)
+	sealed := make([]audit.Entry, len(entries))
 	head, mark := s.head(), s.entries.len()
-	for i := range sealed {
-		var err error
-		if head, err = audit.Seal(head, &sealed[i]); err != nil {
+	var buf [512]byte // the canonical encoding of most entries
+	for i, e := range entries {
+		var (
+			b   []byte
+			err error
+		)
+		if head, b, err = audit.SealAppend(buf[:0], head, &e); err != nil {
 			s.entries.truncate(mark)
 			return nil, err
 		}
-		s.entries.append(&sealed[i])
+		s.entries.appendCanonical(&e, b)
+		sealed[i] = e
 	}
 	return sealed, nil
 }
