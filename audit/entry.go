@@ -234,6 +234,10 @@ const canonicalHeaderSize = 1 + 8 + 16 + 8
 // isASCII reports whether every byte of b is below 0x80.
 func isASCII(b []byte) bool {
 	var bits uint64
+	for ; len(b) >= 32; b = b[32:] {
+		bits |= binary.LittleEndian.Uint64(b) | binary.LittleEndian.Uint64(b[8:]) |
+			binary.LittleEndian.Uint64(b[16:]) | binary.LittleEndian.Uint64(b[24:])
+	}
 	for ; len(b) >= 8; b = b[8:] {
 		bits |= binary.LittleEndian.Uint64(b)
 	}
