@@ -31,6 +31,8 @@ type conn struct {
 	cached map[string]driver.Stmt   // run-time SQL, prepared on first use
 	update [numKeyMasks]driver.Stmt // the updateSQL statements, prepared on first use
 	args   []driver.NamedValue      // reused for each statement's arguments
+	values []any                    // reused to gather a statement's arguments
+	known  map[recordRef]storedKeys // reused as tx.known
 }
 
 // stmt returns the fixed statement id, preparing it on first use.
@@ -74,6 +76,20 @@ func (c *conn) stmtSQL(ctx context.Context, query string) (driver.Stmt, error) {
 	}
 	c.cached[query] = st
 	return st, nil
+}
+
+// maxReusedKnown bounds the records a reused tx.known map may have held:
+// clearing a map costs its capacity, however few entries it holds after.
+const maxReusedKnown = 64
+
+// forget empties known, the tx.known of the transaction that ended, for the
+// next one, or drops it when it grew large.
+func (c *conn) forget(known map[recordRef]storedKeys) {
+	if len(known) > maxReusedKnown {
+		c.known = nil
+	} else {
+		clear(known)
+	}
 }
 
 // namedArgs converts args to the driver's form, reusing one slice.

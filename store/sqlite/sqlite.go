@@ -188,12 +188,13 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(ctx context.Cont
 		return s.fail(ctx, err)
 	}
 	done := false
+	t := &tx{s: s, c: c, readOnly: readOnly}
 	defer func() {
 		if !done { // an error or a panic
 			c.rollback()
 		}
+		c.forget(t.known)
 	}()
-	t := &tx{s: s, c: c, readOnly: readOnly}
 	if err := fn(ctx, t); err != nil {
 		return err
 	}

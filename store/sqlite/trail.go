@@ -181,7 +181,8 @@ func (t *tx) appendAfterHead(ctx context.Context, entries []audit.Entry) ([]audi
 			return nil, err // not reached: validated by the caller
 		}
 	}
-	args := make([]any, 0, len(sqlkit.AuditColumnList)*min(len(out), appendChunk))
+	args := t.c.values[:0]
+	defer func() { t.c.values = args[:0] }()
 	for done := 0; done < len(out); {
 		n, id := 1, stAppend
 		if len(out)-done >= appendChunk && t.headState == headConfirmed {

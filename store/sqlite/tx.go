@@ -67,7 +67,10 @@ func (t *tx) remember(kind, id string, version int64, keys [len(sqlkit.KeyColumn
 		return
 	}
 	if t.known == nil {
-		t.known = make(map[recordRef]storedKeys)
+		if t.c.known == nil {
+			t.c.known = make(map[recordRef]storedKeys)
+		}
+		t.known = t.c.known // emptied when the transaction ends
 	}
 	t.known[recordRef{kind, id}] = storedKeys{version, keys}
 }

@@ -95,8 +95,7 @@ func (t *tx) Update(ctx context.Context, c store.Codec, d store.Doc) (int64, err
 // updateRow runs the UPDATE of a record whose key columns hold stored and
 // become keys, and returns the number of rows it changed.
 func (t *tx) updateRow(ctx context.Context, ref recordRef, version int64, data string, stored, keys [len(sqlkit.KeyColumns)]any) (int64, error) {
-	args := make([]any, 0, 4+len(keys))
-	args = append(args, data)
+	args := append(t.c.values[:0], data)
 	var m keyMask
 	for i, v := range keys {
 		if v != stored[i] {
@@ -110,6 +109,7 @@ func (t *tx) updateRow(ctx context.Context, ref recordRef, version int64, data s
 			args = append(args, v)
 		}
 	}
+	t.c.values = args
 	st, err := t.c.updateStmt(ctx, m)
 	if err != nil {
 		return 0, err
