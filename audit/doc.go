@@ -22,7 +22,8 @@
 // Hash: SHA-256 over its canonical encoding, which includes Seq and PrevHash.
 // [Seal] sets these three fields; storage backends call it while holding the
 // head of the chain, inside the unit of work that stores the entry, so that
-// concurrent writers form one linear chain. A [Trail] is such a chain in a
+// concurrent writers form one linear chain ([SealAppend] also hands back the
+// bytes it hashed, for backends that keep them). A [Trail] is such a chain in a
 // store; [Verify] reads it and reports the first bad entry and what is wrong
 // with it as a [Report] with a [Problem]: [Edited], [Missing], [Reordered],
 // [Inserted] or [BrokenLink].
