@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/servicekit/iso20000"
 	"github.com/servicekit/iso20000/sla"
+	"github.com/servicekit/iso20000/store"
 )
 
 // Option configures a [Service] or a [RequestService].
@@ -24,8 +25,8 @@ type config struct {
 	sweeper      iso20000.Actor
 }
 
-// newConfig applies opts over the defaults.
-func newConfig(opts []Option) config {
+// newConfig applies opts over the defaults and validates the result.
+func newConfig(st store.Store, opts []Option) (config, error) {
 	c := config{
 		clock:        iso20000.SystemClock,
 		authz:        defaultAuthorizer,
@@ -37,7 +38,20 @@ func newConfig(opts []Option) config {
 	for _, o := range opts {
 		o(&c)
 	}
-	return c
+	switch {
+	case st == nil:
+		return c, &iso20000.ValidationError{Field: "store", Reason: "must not be nil"}
+	case c.clock == nil:
+		return c, &iso20000.ValidationError{Field: "clock", Reason: "must not be nil"}
+	case c.authz == nil:
+		return c, &iso20000.ValidationError{Field: "authorizer", Reason: "must not be nil"}
+	case c.newID == nil:
+		return c, &iso20000.ValidationError{Field: "ids", Reason: "must not be nil"}
+	}
+	if err := c.sweeper.Validate(); err != nil {
+		return c, &iso20000.ValidationError{Field: "sweep_actor", Reason: "must have an ID"}
+	}
+	return c, c.matrix.Validate()
 }
 
 // WithClock sets the clock (default iso20000.SystemClock). Tests use clocktest.

@@ -132,10 +132,11 @@ func taskNames(tasks []Task, doneOnly bool) []string {
 // items in st. It takes the same options as [NewService]; the default
 // authorizer allows what [DefaultGrants] grant.
 func NewRequestService(st store.Store, opts ...Option) (*RequestService, error) {
-	if st == nil {
-		return nil, &iso20000.ValidationError{Field: "store", Reason: "must not be nil"}
+	c, err := newConfig(st, opts)
+	if err != nil {
+		return nil, err
 	}
-	s := &RequestService{config: newConfig(opts)}
+	s := &RequestService{config: c}
 	s.engine = &workflow.Engine[Request]{Spec: requestSpec, Store: st, Clock: s.clock, Authz: s.authz, Clone: Request.Clone}
 	s.items = &workflow.Engine[CatalogItem]{Spec: catalogSpec, Store: st, Clock: s.clock, Authz: s.authz, Clone: CatalogItem.Clone}
 	return s, nil

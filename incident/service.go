@@ -62,13 +62,11 @@ var spec = &workflow.Spec[Incident]{
 
 // NewService returns a Service storing incidents in st.
 func NewService(st store.Store, opts ...Option) (*Service, error) {
-	s := &Service{config: newConfig(opts)}
-	if st == nil {
-		return nil, &iso20000.ValidationError{Field: "store", Reason: "must not be nil"}
-	}
-	if err := s.matrix.Validate(); err != nil {
+	c, err := newConfig(st, opts)
+	if err != nil {
 		return nil, err
 	}
+	s := &Service{config: c}
 	s.engine = &workflow.Engine[Incident]{Spec: spec, Store: st, Clock: s.clock, Authz: s.authz, Clone: Incident.Clone}
 	return s, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/servicekit/iso20000/clocktest"
 	"github.com/servicekit/iso20000/incident"
 	"github.com/servicekit/iso20000/store"
+	"github.com/servicekit/iso20000/store/memory"
 )
 
 var (
@@ -554,5 +555,35 @@ func testQueries(t *testing.T, newStore func(t testing.TB) store.Store) {
 	}
 	if _, err := f.svc.List(ctx, incident.Filter{Limit: -1}); !errors.Is(err, iso20000.ErrValidation) {
 		t.Fatalf("bad limit: %v", err)
+	}
+}
+
+func TestNewServiceValidates(t *testing.T) {
+	st := memory.New()
+	tests := []struct {
+		name  string
+		st    store.Store
+		opt   incident.Option
+		field string
+	}{
+		{"nil store", nil, incident.WithReopenWindow(time.Hour), "store"},
+		{"nil clock", st, incident.WithClock(nil), "clock"},
+		{"nil authorizer", st, incident.WithAuthorizer(nil), "authorizer"},
+		{"nil ids", st, incident.WithIDs(nil), "ids"},
+		{"empty matrix", st, incident.WithMatrix(incident.Matrix{}), "matrix"},
+		{"ragged matrix", st, incident.WithMatrix(incident.Matrix{{1, 2}, {3}}), "matrix[1]"},
+		{"anonymous sweeper", st, incident.WithSweepActor(iso20000.Actor{}), "sweep_actor"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := incident.NewService(tt.st, tt.opt)
+			_, rerr := incident.NewRequestService(tt.st, tt.opt)
+			for _, err := range []error{err, rerr} {
+				var ve *iso20000.ValidationError
+				if !errors.As(err, &ve) || ve.Field != tt.field {
+					t.Fatalf("want a validation error on %s, got %v", tt.field, err)
+				}
+			}
+		})
 	}
 }
