@@ -167,6 +167,31 @@ type Tx interface {
 	NextNumber(ctx context.Context, name string) (int64, error)
 }
 
+// AtCommitAppender is an optional capability of a [Tx], discovered by type
+// assertion (see [AppendAtCommit]): AppendAtCommit queues audit entries that
+// the backend seals after the chain head and stores as the unit of work
+// commits, in the commit's own round trip. It validates the entries at once
+// (an invalid entry gives the error of [audit.Entry.Validate] and queues
+// nothing) but returns no sealed entries, since they are sealed only at
+// commit. A backend whose chain head is a shared lock (PostgreSQL) implements
+// it so that the lock is held for the commit only, not across the unit of
+// work; entries appended both ways in one unit keep their order.
+type AtCommitAppender interface {
+	AppendAtCommit(ctx context.Context, entries ...audit.Entry) error
+}
+
+// AppendAtCommit appends entries in tx's unit of work, through
+// [AtCommitAppender] when tx has it and through [Tx.Append] otherwise. Use it
+// when the sealed entries are not needed before the commit, as process
+// packages do for the audit entry of a change.
+func AppendAtCommit(ctx context.Context, tx Tx, entries ...audit.Entry) error {
+	if a, ok := tx.(AtCommitAppender); ok {
+		return a.AppendAtCommit(ctx, entries...)
+	}
+	_, err := tx.Append(ctx, entries...)
+	return err
+}
+
 // Store is a storage backend. Implementations must be safe for concurrent use.
 type Store interface {
 	// Update runs fn in a read-write unit of work and commits it when fn

@@ -164,7 +164,7 @@ func (e *Engine[T]) Change(ctx context.Context, actor iso20000.Actor, id string,
 			if _, err := e.Spec.Records.UpdateRef(ctx, tx, r, stored); err != nil {
 				return err
 			}
-			_, err = tx.Append(ctx, e.entry(actor, action, now, &before, r, d))
+			err = store.AppendAtCommit(ctx, tx, e.entry(actor, action, now, &before, r, d))
 			out = r
 			return err
 		})
@@ -210,7 +210,7 @@ func (e *Engine[T]) Create(ctx context.Context, actor iso20000.Actor, verb strin
 			return err
 		}
 		var none T
-		_, err = tx.Append(ctx, e.entry(actor, e.Spec.Kind+"."+verb, now, &none, &r, d))
+		err = store.AppendAtCommit(ctx, tx, e.entry(actor, e.Spec.Kind+"."+verb, now, &none, &r, d))
 		out = r
 		return err
 	})
