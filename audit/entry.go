@@ -266,6 +266,21 @@ const (
 func (e *Entry) AppendCanonical(b []byte) []byte {
 	b = append(b, entryDomain)
 	b = binary.BigEndian.AppendUint64(b, e.Seq)
+	b = e.AppendBody(b)
+	return append(b, e.PrevHash[:]...)
+}
+
+// AppendBody appends the body of e's canonical encoding to b and returns it:
+// the fields between seq and prev_hash (id, time, the strings, changes and
+// data; see the package doc). The canonical encoding is the byte 0x00, seq
+// as 8 bytes big-endian, the body and prev_hash, so that
+//
+//	e.ComputeHash() == sha256(0x00 ‖ seq ‖ body ‖ prev_hash)
+//
+// A backend that seals entries where the chain head lives (in a database,
+// say) sends the body and computes the hash there. The body does not depend
+// on Seq, PrevHash or Hash; assign the ID (when zero) before taking it.
+func (e *Entry) AppendBody(b []byte) []byte {
 	b = append(b, e.ID[:]...)
 	b = binary.BigEndian.AppendUint64(b, uint64(e.Time.UnixNano()))
 	b = appendString(b, e.Actor)
@@ -293,7 +308,7 @@ func (e *Entry) AppendCanonical(b []byte) []byte {
 			b = appendString(b, p.value)
 		}
 	}
-	return append(b, e.PrevHash[:]...)
+	return b
 }
 
 // pair is a key and value of Entry.Data.
