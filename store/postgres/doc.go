@@ -43,27 +43,50 @@
 // # Locking scheme of the audit chain
 //
 // The chain head (sequence number and hash of the last entry) is a single
-// row, audit_head. The first Append of a unit of work takes the schema's
-// chain lock, a transaction-level advisory lock (pg_advisory_xact_lock on a
-// key derived from the schema name), and then reads the head row in a
-// statement of its own, whose snapshot shows what the previous holder
-// committed; both travel in one round trip. That Append and any later one in
-// the same unit seal their entries in Go (audit.Seal) after the head and
-// return them sealed. At commit, one pipelined round trip inserts the entries (an
-// INSERT, or COPY for batches of 100 and more), moves the head row and
-// commits. Appenders therefore take turns from their first Append to their
-// commit, and each sees the head its predecessor committed: the chain is
-// linear (the primary key on the sequence number backs this up: two units
-// sealing the same number cannot both commit). Units of work that do not
-// append never take the lock. An advisory lock rather than SELECT ... FOR
-// UPDATE on the head row: the server hands it straight to the next waiter
-// and writes no WAL for it, which measured some 10% more audited units of
-// work per second with 8 writers.
-// Validation and JSON encoding happen before the lock is taken. Append after
-// the record writes of a unit of work (as the process packages do): the head
-// is held from the first Append to the commit. It cannot be taken later,
-// at commit, because Append returns the sealed entries (sequence numbers and
-// hashes) to fn, and sealing needs the head.
+// row, audit_head. Every writer of the chain first takes the schema's chain
+// lock, a transaction-level advisory lock (pg_advisory_xact_lock on a key
+// derived from the schema name), held until its transaction ends, and only
+// then reads the head, in a statement of its own whose snapshot shows what
+// the previous holder committed. Appenders therefore take turns, and each
+// sees the head its predecessor committed: the chain is linear (the primary
+// key on the sequence number backs this up: two units sealing the same
+// number cannot both commit). Units of work that do not append never take
+// the lock. An advisory lock rather than SELECT ... FOR UPDATE on the head
+// row: the server hands it straight to the next waiter and writes no WAL for
+// it, which measured some 10% more audited units of work per second with 8
+// writers. Validation and JSON encoding happen before the lock is taken. A
+// unit of work appends in one of two ways:
+//
+//   - Tx.Append returns the sealed entries (sequence numbers and hashes) to
+//     fn, so it needs the head at once: the first Append of a unit of work
+//     takes the lock and reads the head row, both in one round trip. That
+//     Append and any later one in the same unit seal their entries in Go
+//     (audit.Seal) after the head and return them sealed. At commit, one
+//     pipelined round trip inserts the entries (an INSERT, or COPY for
+//     batches of 100 and more), moves the head row and commits. The lock is
+//     held from the first Append to the commit, across client round trips:
+//     Append after the record writes of a unit of work.
+//   - AppendAtCommit (the optional store.AtCommitAppender, which
+//     store.AppendAtCommit and so the process packages use) returns nothing
+//     sealed. It validates the entries, assigns their IDs (random version 4
+//     UUIDs, as audit.Seal does), encodes their bodies
+//     (audit.Entry.AppendBody) and queues them. The commit's round trip then
+//     takes the lock and, for each entry, runs one statement that reads and
+//     locks the head row (FOR UPDATE, uncontended under the chain lock, a
+//     guard against writers that bypass it), moves it to the next sequence number and the hash
+//     the server computes, SHA-256 over 0x00, that number, the body and the
+//     previous hash (the bytes audit.Entry.ComputeHash hashes), and inserts
+//     the entry; then it commits. The lock is held for the server's
+//     execution of those statements and the COMMIT only, with no client
+//     round trip inside. The stored entries are exactly those audit.Seal
+//     would seal, and audit.Verify recomputes their hashes.
+//
+// Both can be mixed in a unit of work, and the chain keeps the order of the
+// calls: an Append after AppendAtCommit calls takes the lock and seals the
+// queued entries in Go before its own, and an AppendAtCommit after an Append
+// (the lock already held) seals its entries in Go at once, so the entries
+// sealed in Go come first and the entries left queued are chained after them
+// at commit.
 //
 // Holding the head through a synchronous commit would put the commit's WAL
 // flush (fsync) inside the section that appenders take in turn, so every
@@ -76,12 +99,13 @@
 // standbys are configured) up to a point after the unit of work's commit
 // record. Update returns only then. The flushes of concurrent writers are
 // shared by the server (group commit). The section appenders take in turn
-// is then one client round trip (the head row's value to the client, the
-// sealed entries back) plus the server's work on the INSERT, the head UPDATE
-// and the COMMIT; it bounds the audited units of work per second of the
-// whole database, whatever the number of writers. Concurrency pays most
-// where a flush takes long compared to a round trip (see bench_test.go and
-// the naive synchronous variant measured beside it). Because the WAL is
+// is then, with Append, one client round trip (the head row's value to the
+// client, the sealed entries back) plus the server's work on the INSERT, the
+// head UPDATE and the COMMIT, and with AppendAtCommit the server's work
+// alone; it bounds the audited units of work per second of the whole
+// database, whatever the number of writers. Concurrency pays most where a
+// flush takes long compared to a round trip (see bench_test.go and the naive
+// synchronous variant measured beside it). Because the WAL is
 // replayed in order, a crash can only lose a tail of commits, never a commit
 // without those before it: what survives is always a prefix of the chain.
 //
@@ -99,7 +123,8 @@
 // [Store.View] runs at REPEATABLE READ, READ ONLY: one consistent snapshot.
 // The BEGIN of a unit of work travels with its first statement, and the
 // commit with the audit inserts, so an update with an audit entry costs
-// three round trips (plus one for a read).
+// three round trips with Append and two with AppendAtCommit (plus one for a
+// read).
 //
 // # Storage
 //

@@ -125,72 +125,90 @@ func TestKilledTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			head, _ := st.Trail().Head(context.Background())
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
-				got, err := tickets.Get(ctx, tx, "t1")
-				if err != nil {
-					return err
-				}
-				got.Value.Status, got.Value.Counter = "killed", got.Value.Counter+100
-				if _, err := tickets.Update(ctx, tx, got.Value, got.Version); err != nil {
-					return err
-				}
-				if _, err := tickets.Insert(ctx, tx, ticket{ID: "new", Status: "open"}); err != nil {
-					return err
-				}
-				if _, err := tx.Append(ctx, audit.Entry{Time: testTime, Actor: "ann", Action: "ticket.kill"}); err != nil {
-					return err
-				}
-				return tc.kill(t, ctx, cancel, tx)
-			})
-			if err == nil {
-				t.Fatal("Update succeeded after its transaction was killed")
+		for _, atCommit := range []bool{false, true} {
+			name := tc.name
+			if atCommit {
+				name += ", AppendAtCommit"
 			}
-			if ctx.Err() != nil && !errors.Is(err, context.Canceled) {
-				t.Errorf("Update with a cancelled context: %v, want context.Canceled", err)
-			}
-			// Nothing is visible, and the next unit of work (which needs
-			// the chain head and the row locks) runs.
-			if _, err := incrementAudited(context.Background(), st, "t1", "bob"); err != nil {
-				t.Fatalf("the next unit of work: %v", err)
-			}
-			view(t, st, func(ctx context.Context, tx store.Tx) error {
-				got, err := tickets.Get(ctx, tx, "t1")
-				if err != nil {
-					return err
-				}
-				if got.Value.Status != "open" {
-					t.Errorf("t1 is %+v: the killed change is visible", got.Value)
-				}
-				if _, err := tickets.Get(ctx, tx, "new"); !errors.Is(err, iso20000.ErrNotFound) {
-					t.Errorf("Get new: %v, want ErrNotFound", err)
-				}
-				return nil
-			})
-			var actions []string
-			for e, err := range st.Trail().Entries(context.Background(), head.Seq+1, 0) {
-				if err != nil {
-					t.Fatal(err)
-				}
-				actions = append(actions, e.Action)
-			}
-			if len(actions) != 1 || actions[0] != "ticket.increment" {
-				t.Errorf("entries after the killed unit: %v, want only the next unit's", actions)
-			}
-			if rep, err := audit.Verify(context.Background(), st.Trail()); err != nil || rep.Err() != nil {
-				t.Errorf("Verify: %v, %v", err, rep.Err())
-			}
-		})
+			t.Run(name, func(t *testing.T) { killOne(t, st, tc.kill, atCommit) })
+		}
+	}
+}
+
+// killOne runs a unit of work that updates t1, inserts "new" and appends an
+// entry (with Tx.Append or store.AppendAtCommit), and is ended by kill; then
+// it checks that nothing of it is visible and the next unit of work runs.
+func killOne(t *testing.T, st store.Store, kill func(*testing.T, context.Context, context.CancelFunc, store.Tx) error, atCommit bool) {
+	head, _ := st.Trail().Head(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+		got, err := tickets.Get(ctx, tx, "t1")
+		if err != nil {
+			return err
+		}
+		got.Value.Status, got.Value.Counter = "killed", got.Value.Counter+100
+		if _, err := tickets.Update(ctx, tx, got.Value, got.Version); err != nil {
+			return err
+		}
+		if _, err := tickets.Insert(ctx, tx, ticket{ID: "new", Status: "open"}); err != nil {
+			return err
+		}
+		e := audit.Entry{Time: testTime, Actor: "ann", Action: "ticket.kill"}
+		if atCommit {
+			err = store.AppendAtCommit(ctx, tx, e)
+		} else {
+			_, err = tx.Append(ctx, e)
+		}
+		if err != nil {
+			return err
+		}
+		return kill(t, ctx, cancel, tx)
+	})
+	if err == nil {
+		t.Fatal("Update succeeded after its transaction was killed")
+	}
+	if ctx.Err() != nil && !errors.Is(err, context.Canceled) {
+		t.Errorf("Update with a cancelled context: %v, want context.Canceled", err)
+	}
+	// Nothing is visible, and the next unit of work (which needs
+	// the chain head and the row locks) runs.
+	if _, err := incrementAudited(context.Background(), st, "t1", "bob", false); err != nil {
+		t.Fatalf("the next unit of work: %v", err)
+	}
+	view(t, st, func(ctx context.Context, tx store.Tx) error {
+		got, err := tickets.Get(ctx, tx, "t1")
+		if err != nil {
+			return err
+		}
+		if got.Value.Status != "open" {
+			t.Errorf("t1 is %+v: the killed change is visible", got.Value)
+		}
+		if _, err := tickets.Get(ctx, tx, "new"); !errors.Is(err, iso20000.ErrNotFound) {
+			t.Errorf("Get new: %v, want ErrNotFound", err)
+		}
+		return nil
+	})
+	var actions []string
+	for e, err := range st.Trail().Entries(context.Background(), head.Seq+1, 0) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		actions = append(actions, e.Action)
+	}
+	if len(actions) != 1 || actions[0] != "ticket.increment" {
+		t.Errorf("entries after the killed unit: %v, want only the next unit's", actions)
+	}
+	if rep, err := audit.Verify(context.Background(), st.Trail()); err != nil || rep.Err() != nil {
+		t.Errorf("Verify: %v, %v", err, rep.Err())
 	}
 }
 
 // TestCommitIsDurable checks that Update returns only once its commit is
 // flushed: the WAL position the commit waited for is flushed when Update
-// returns. (The unit of work itself commits asynchronously, to release the
-// chain head before the flush; see the package doc.)
+// returns, with Tx.Append and with AppendAtCommit. (The unit of work itself
+// commits asynchronously, to release the chain head before the flush; see
+// the package doc.)
 func TestCommitIsDurable(t *testing.T) {
 	st := newTestStore(t)
 	var lsns []int64
@@ -201,7 +219,7 @@ func TestCommitIsDurable(t *testing.T) {
 				_, err := tickets.Insert(ctx, tx, ticket{ID: "t1", Status: "open"})
 				return err
 			})
-		} else if _, err := incrementAudited(context.Background(), st, "t1", "ann"); err != nil {
+		} else if _, err := incrementAudited(context.Background(), st, "t1", "ann", i%2 == 0); err != nil {
 			t.Fatal(err)
 		}
 		if len(lsns) != i+1 {
@@ -231,7 +249,7 @@ func TestViewSnapshot(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if _, err := incrementAudited(context.Background(), st, "t1", "ann"); err != nil {
+		if _, err := incrementAudited(context.Background(), st, "t1", "ann", false); err != nil {
 			return err
 		}
 		after, err := tickets.Get(ctx, tx, "t1")

@@ -26,9 +26,10 @@ var tickets = store.NewCollection("ticket", func(t *ticket) (string, store.Keys)
 })
 
 // incrementAudited reads ticket id, increments its counter and appends an
-// audit entry naming the new value, in one unit of work; it retries on
-// conflict until it succeeds and returns the value it wrote.
-func incrementAudited(ctx context.Context, st store.Store, id, actor string) (int, error) {
+// audit entry naming the new value, in one unit of work, with Tx.Append or,
+// when atCommit is set, with store.AppendAtCommit; it retries on conflict
+// until it succeeds and returns the value it wrote.
+func incrementAudited(ctx context.Context, st store.Store, id, actor string, atCommit bool) (int, error) {
 	for {
 		var n int
 		err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
@@ -41,8 +42,12 @@ func incrementAudited(ctx context.Context, st store.Store, id, actor string) (in
 			if _, err := tickets.Update(ctx, tx, got.Value, got.Version); err != nil {
 				return err
 			}
-			_, err = tx.Append(ctx, audit.Entry{Time: testTime, Actor: actor, Action: "ticket.increment",
-				Kind: "ticket", EntityID: id, Data: map[string]string{"counter": strconv.Itoa(n)}})
+			e := audit.Entry{Time: testTime, Actor: actor, Action: "ticket.increment",
+				Kind: "ticket", EntityID: id, Data: map[string]string{"counter": strconv.Itoa(n)}}
+			if atCommit {
+				return store.AppendAtCommit(ctx, tx, e)
+			}
+			_, err = tx.Append(ctx, e)
 			return err
 		})
 		if !errors.Is(err, iso20000.ErrConflict) {
@@ -53,9 +58,25 @@ func incrementAudited(ctx context.Context, st store.Store, id, actor string) (in
 
 // TestMultiInstance runs two stores on independent pools over one schema,
 // as two application instances would, updating the same records and
-// appending to the trail at once. No update may be lost, and the trail must
-// be one chain: sequence numbers 1..n without gap or duplicate, Verify clean.
+// appending to the trail at once, with Tx.Append, with AppendAtCommit (the
+// chain lock taken at commit, the hashes computed by the server) or each
+// instance one way. No update may be lost, and the trail must be one chain:
+// sequence numbers 1..n without gap or duplicate, Verify clean.
 func TestMultiInstance(t *testing.T) {
+	requireServer(t)
+	for _, tc := range []struct {
+		name     string
+		atCommit [2]bool // per instance
+	}{
+		{"Append", [2]bool{false, false}},
+		{"AppendAtCommit", [2]bool{true, true}},
+		{"mixed", [2]bool{false, true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testMultiInstance(t, tc.atCommit) })
+	}
+}
+
+func testMultiInstance(t *testing.T, atCommit [2]bool) {
 	dsn, schema := backendtest.Schema(t)
 	instances := []store.Store{
 		openStore(t, dsn+"&pool_max_conns=4", schema),
@@ -84,7 +105,7 @@ func TestMultiInstance(t *testing.T) {
 				actor := fmt.Sprintf("instance%d-g%d", i, g)
 				for n := range rounds {
 					id := fmt.Sprint("t", (g+n)%records)
-					if _, err := incrementAudited(ctx, st, id, actor); err != nil {
+					if _, err := incrementAudited(ctx, st, id, actor, atCommit[i]); err != nil {
 						t.Errorf("%s: increment %s: %v", actor, id, err)
 						return
 					}

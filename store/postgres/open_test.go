@@ -185,21 +185,23 @@ func TestQueryExecModes(t *testing.T) {
 					Changes: []audit.Change{{Field: "status", New: "open"}}})
 				return err
 			})
-			if _, err := incrementAudited(context.Background(), st, "t1", "bob"); err != nil {
-				t.Fatal(err)
+			for _, atCommit := range []bool{false, true} {
+				if _, err := incrementAudited(context.Background(), st, "t1", "bob", atCommit); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if _, err := st.Trail().Append(context.Background(), batch...); err != nil { // by COPY
 				t.Fatal(err)
 			}
 			view(t, st, func(ctx context.Context, tx store.Tx) error {
 				got, _, err := tickets.List(ctx, tx, store.Query{Status: []string{"open"}, Limit: 1})
-				if err == nil && (len(got) != 1 || got[0].Value.Counter != 1 || got[0].Version != 2) {
+				if err == nil && (len(got) != 1 || got[0].Value.Counter != 2 || got[0].Version != 3) {
 					t.Errorf("List: %+v", got)
 				}
 				return err
 			})
 			rep, err := audit.Verify(context.Background(), st.Trail())
-			if err != nil || rep.Err() != nil || rep.Head.Seq != uint64(2+len(batch)) {
+			if err != nil || rep.Err() != nil || rep.Head.Seq != uint64(3+len(batch)) {
 				t.Fatalf("Verify: head %+v, %v, %v", rep.Head, err, rep.Err())
 			}
 		})
@@ -229,6 +231,12 @@ func TestUnstorableText(t *testing.T) {
 			}
 			_, err := tx.Append(ctx, audit.Entry{Time: testTime, Actor: "a\x00", Action: "x"})
 			return err
+		}},
+		{"audit actor, AppendAtCommit", func(ctx context.Context, tx store.Tx) error {
+			if _, err := tickets.Insert(ctx, tx, ticket{ID: "t1", Status: "open"}); err != nil {
+				return err
+			}
+			return store.AppendAtCommit(ctx, tx, audit.Entry{Time: testTime, Actor: "a\x00", Action: "x"})
 		}},
 	}
 	for _, tc := range tests {

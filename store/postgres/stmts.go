@@ -11,12 +11,12 @@ import (
 // statements are the SQL statements of one store, with table names
 // qualified by the store's schema.
 type statements struct {
-	get, insert, update, delete, version string
-	records                              string // the table, for the SELECT of List
-	nextNumber                           string
-	readHead, setHead, chainLock         string
-	insertAudit, insertEntry             string
-	entries, deleteAudit                 string
+	get, insert, update, delete, version  string
+	records                               string // the table, for the SELECT of List
+	nextNumber                            string
+	readHead, setHead, chainLock          string
+	insertAudit, insertEntry, appendEntry string
+	entries, deleteAudit                  string
 }
 
 // Transaction control. Units of work begin with the first statement they
@@ -69,6 +69,22 @@ func newStatements(schema string) statements {
 				$7::text[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[], $12::bytea[], $13::bytea[])`),
 		insertEntry: r.Replace(`INSERT INTO {audit} ({auditColumns})
 			VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13)`),
+		// appendEntry seals and inserts one entry after the head, with the
+		// hash computed by the server: SHA-256 over 0x00, the new sequence
+		// number (8 bytes big-endian, int8send), the entry's body ($1,
+		// audit.Entry.AppendBody) and the previous hash, as
+		// audit.Entry.ComputeHash computes it. The head row is read and
+		// locked, moved, and the entry inserted, in one statement. A
+		// missing head row gives a NULL sequence number (the LEFT JOIN),
+		// so the statement fails rather than insert nothing.
+		appendEntry: r.Replace(`WITH cur_head AS (SELECT seq, hash FROM {audit_head} FOR UPDATE),
+			new_head AS (UPDATE {audit_head} AS h SET seq = cur_head.seq + 1,
+					hash = sha256('\x00'::bytea || int8send(cur_head.seq + 1) || $1::bytea || cur_head.hash)
+				FROM cur_head RETURNING h.seq, h.hash, cur_head.hash AS prev)
+			INSERT INTO {audit} ({auditColumns})
+			SELECT new_head.seq, $2::uuid, $3::bigint, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text,
+				$10::jsonb, $11::jsonb, new_head.prev, new_head.hash
+			FROM (VALUES (1)) AS one LEFT JOIN new_head ON true`),
 		entries:     r.Replace("SELECT {auditColumns} FROM {audit} WHERE seq >= $1 AND seq <= $2 ORDER BY seq LIMIT $3"),
 		deleteAudit: r.Replace("DELETE FROM {audit}"),
 	}

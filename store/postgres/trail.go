@@ -127,8 +127,9 @@ func (tr *Trail) Append(ctx context.Context, entries ...audit.Entry) ([]audit.En
 // Append implements [store.Tx]. The first Append of a transaction takes the
 // chain lock (a transaction-level advisory lock), which it keeps until the
 // transaction ends, and reads the head; every Append seals its entries in Go
-// after the head, and the transaction inserts them when it commits. Invalid
-// entries store none of the call's.
+// after the head, and the transaction inserts them when it commits. Entries
+// queued before by AppendAtCommit are sealed first, so that the chain
+// keeps the order of the calls. Invalid entries store none of the call's.
 func (t *tx) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry, error) {
 	if t.readOnly {
 		return nil, store.ErrReadOnly
@@ -138,6 +139,127 @@ func (t *tx) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry,
 	}
 	// Validate and encode before taking the lock, to keep the time it is
 	// held short.
+	rows, err := newAuditRows(entries)
+	if err != nil {
+		return nil, err
+	}
+	t.wrote = true
+	if err := t.lockHead(ctx); err != nil {
+		return nil, err
+	}
+	return t.seal(rows, true)
+}
+
+// AppendAtCommit implements [store.AtCommitAppender]. It validates and
+// encodes the entries at once (an invalid entry queues none of the call's),
+// assigns the IDs that are zero and queues the entries; the commit seals and
+// inserts them in its own round trip, with the hashes computed by the server
+// (see the package doc), so that the chain lock is held for the commit's
+// execution only. When the transaction already holds the chain lock (an
+// Append came before), it seals them in Go at once, as Append does: either
+// way the chain keeps the order of the calls.
+func (t *tx) AppendAtCommit(ctx context.Context, entries ...audit.Entry) error {
+	if t.readOnly {
+		return store.ErrReadOnly
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	rows, err := newAuditRows(entries)
+	if err != nil {
+		return err
+	}
+	t.wrote = true
+	if t.locked {
+		_, err := t.seal(rows, false)
+		return err
+	}
+	for i := range rows {
+		e := &rows[i].e
+		if e.ID == uuid.Nil {
+			e.ID = uuid.New() // a version 4 UUID, as audit.Seal assigns
+		}
+		e.Time = e.Time.UTC()
+		rows[i].body = e.AppendBody(nil)
+	}
+	t.deferred = append(t.deferred, rows...)
+	return nil
+}
+
+// lockHead takes the chain lock and reads the head, unless the transaction
+// holds them already, and then seals the entries that AppendAtCommit queued
+// before.
+func (t *tx) lockHead(ctx context.Context) error {
+	if t.locked {
+		return nil
+	}
+	var (
+		seq  int64
+		hash []byte
+	)
+	// The advisory lock first, then the head row read with a snapshot taken
+	// after the lock was granted (a statement of its own at READ
+	// COMMITTED): it shows the head the previous holder committed.
+	err := t.send(ctx, func(b *pgx.Batch) {
+		b.Queue(t.s.sql.chainLock, t.s.chainKey)
+		b.Queue(t.s.sql.readHead)
+	}, func(br pgx.BatchResults) error {
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
+		return br.QueryRow().Scan(&seq, &hash)
+	})
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return errNoHead
+	case err != nil:
+		return err
+	}
+	t.head = audit.Head{Seq: uint64(seq)}
+	copy(t.head.Hash[:], hash)
+	t.locked = true
+	deferred := t.deferred
+	t.deferred = nil
+	_, err = t.seal(deferred, false)
+	return err
+}
+
+// seal seals rows in Go after the head, which the transaction holds, and
+// queues them for the commit; it returns copies of the sealed entries when
+// out is set.
+func (t *tx) seal(rows []auditRow, out bool) ([]audit.Entry, error) {
+	h := t.head
+	var sealed []audit.Entry
+	if out {
+		sealed = make([]audit.Entry, len(rows))
+	}
+	for i := range rows {
+		var err error
+		if h, err = audit.Seal(h, &rows[i].e); err != nil {
+			return nil, err
+		}
+		rows[i].body = nil
+		if out {
+			sealed[i] = rows[i].e.Clone()
+		}
+	}
+	t.head = h
+	t.pending = append(t.pending, rows...)
+	return sealed, nil
+}
+
+// auditRow is an entry with its JSON columns encoded.
+type auditRow struct {
+	e             audit.Entry
+	changes, data []byte // nil when the entry has none
+	// body is the entry's audit.Entry.AppendBody, set while it waits, not
+	// sealed, for the commit (see tx.AppendAtCommit).
+	body []byte
+}
+
+// newAuditRows validates entries and returns copies of them with their JSON
+// columns encoded.
+func newAuditRows(entries []audit.Entry) ([]auditRow, error) {
 	rows := make([]auditRow, len(entries))
 	for i := range entries {
 		if err := entries[i].Validate(); err != nil {
@@ -149,52 +271,7 @@ func (t *tx) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry,
 		}
 		rows[i] = r
 	}
-	t.wrote = true
-	if !t.locked {
-		var (
-			seq  int64
-			hash []byte
-		)
-		// The advisory lock first, then the head row read with a snapshot
-		// taken after the lock was granted (a statement of its own at READ
-		// COMMITTED): it shows the head the previous holder committed.
-		err := t.send(ctx, func(b *pgx.Batch) {
-			b.Queue(t.s.sql.chainLock, t.s.chainKey)
-			b.Queue(t.s.sql.readHead)
-		}, func(br pgx.BatchResults) error {
-			if _, err := br.Exec(); err != nil {
-				return err
-			}
-			return br.QueryRow().Scan(&seq, &hash)
-		})
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			return nil, errNoHead
-		case err != nil:
-			return nil, err
-		}
-		t.head = audit.Head{Seq: uint64(seq)}
-		copy(t.head.Hash[:], hash)
-		t.locked = true
-	}
-	h := t.head
-	out := make([]audit.Entry, len(rows))
-	for i := range rows {
-		var err error
-		if h, err = audit.Seal(h, &rows[i].e); err != nil {
-			return nil, err
-		}
-		out[i] = rows[i].e.Clone()
-	}
-	t.head = h
-	t.pending = append(t.pending, rows...)
-	return out, nil
-}
-
-// auditRow is an entry with its JSON columns encoded.
-type auditRow struct {
-	e             audit.Entry
-	changes, data []byte // nil when the entry has none
+	return rows, nil
 }
 
 func newAuditRow(e audit.Entry) (auditRow, error) {
@@ -239,6 +316,15 @@ func entryArgs(r *auditRow) []any {
 	e := &r.e
 	return []any{int64(e.Seq), e.ID.String(), e.Time.UnixNano(), e.Actor, e.Action, e.Kind, e.EntityID,
 		e.From, e.To, jsonText(r.changes), jsonText(r.data), e.PrevHash[:], e.Hash[:]}
+}
+
+// deferredArgs returns the arguments of appendEntry for a row that
+// AppendAtCommit queued: the body the server hashes, then the columns that
+// do not depend on the head.
+func deferredArgs(r *auditRow) []any {
+	e := &r.e
+	return []any{r.body, e.ID.String(), e.Time.UnixNano(), e.Actor, e.Action, e.Kind, e.EntityID,
+		e.From, e.To, jsonText(r.changes), jsonText(r.data)}
 }
 
 // jsonText returns JSON as text, nil (SQL NULL) for none.

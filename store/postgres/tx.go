@@ -25,15 +25,21 @@ type tx struct {
 	begun    bool // BEGIN was sent
 	wrote    bool // a write was sent: the commit must be made durable
 
-	// The audit chain: locked is set once the head row is locked by this
-	// transaction; head is the head after this transaction's appends, and
-	// pending the sealed entries it inserts when it commits.
-	locked  bool
-	head    audit.Head
-	pending []auditRow
+	// The audit chain: locked is set once the chain lock is taken and the
+	// head read by this transaction; head is the head after this
+	// transaction's appends, and pending the sealed entries it inserts when
+	// it commits. deferred are the entries AppendAtCommit queued while the
+	// lock was not taken: the commit seals and inserts them after pending.
+	locked   bool
+	head     audit.Head
+	pending  []auditRow
+	deferred []auditRow
 }
 
-var _ store.Tx = (*tx)(nil)
+var (
+	_ store.Tx               = (*tx)(nil)
+	_ store.AtCommitAppender = (*tx)(nil)
+)
 
 // send runs the statements that queue adds to a batch, in one round trip,
 // preceded by BEGIN (and, in a read-write unit, the asynchronous commit
@@ -202,11 +208,12 @@ func (t *tx) NextNumber(ctx context.Context, name string) (int64, error) {
 
 // commit commits the transaction in one round trip: it inserts the sealed
 // audit entries (large batches by COPY, in a round trip before) and moves the
-// chain head, then commits asynchronously (the locks are released at once)
-// and waits for the WAL flush in a second, tiny transaction in the same
-// pipeline. See the package doc.
+// chain head, or takes the chain lock and seals and inserts the deferred
+// entries with one statement each, then commits asynchronously (the locks are
+// released at once) and waits for the WAL flush in a second, tiny
+// transaction in the same pipeline. See the package doc.
 func (t *tx) commit(ctx context.Context) error {
-	if !t.begun {
+	if !t.begun && len(t.deferred) == 0 {
 		return nil
 	}
 	copied := len(t.pending) >= copyThreshold
@@ -215,7 +222,8 @@ func (t *tx) commit(ctx context.Context) error {
 			return t.s.fail(ctx, err)
 		}
 	}
-	n := 0 // statements queued below
+	waits := t.wrote && !t.s.syncCommit // the durable transaction follows COMMIT
+	n := 0                              // statements queued below, COMMIT included
 	return t.send(ctx, func(b *pgx.Batch) {
 		start := b.Len()
 		if len(t.pending) > 0 {
@@ -228,22 +236,27 @@ func (t *tx) commit(ctx context.Context) error {
 			}
 			b.Queue(t.s.sql.setHead, int64(t.head.Seq), t.head.Hash[:])
 		}
+		if len(t.deferred) > 0 {
+			if !t.locked {
+				b.Queue(t.s.sql.chainLock, t.s.chainKey)
+			}
+			for i := range t.deferred {
+				b.Queue(t.s.sql.appendEntry, deferredArgs(&t.deferred[i])...)
+			}
+		}
 		b.Queue(commit)
-		if t.wrote && !t.s.syncCommit {
+		n = b.Len() - start
+		if waits {
 			b.Queue(durable)
 		}
-		n = b.Len() - start
 	}, func(br pgx.BatchResults) error {
-		for i := range n {
-			if i == n-1 && t.wrote && !t.s.syncCommit {
-				break // durable, read below
-			}
+		for range n {
 			if _, err := br.Exec(); err != nil {
-				return err
+				return headMissing(err)
 			}
 		}
 		t.begun = false
-		if t.wrote && !t.s.syncCommit {
+		if waits {
 			var lsn int64
 			if err := br.QueryRow().Scan(&lsn); err != nil {
 				return fmt.Errorf("committed, but the wait for durability failed: %w", err)
@@ -254,6 +267,17 @@ func (t *tx) commit(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// headMissing returns errNoHead for the error of appendEntry when the head
+// row is missing (the statement then inserts a NULL sequence number, which
+// aborts the transaction), and err otherwise.
+func headMissing(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23502" && pe.TableName == "audit" && pe.ColumnName == "seq" {
+		return errNoHead
+	}
+	return err
 }
 
 // rollback ends a transaction that did not commit. It does not use the
