@@ -46,19 +46,32 @@ func rawInsert(ctx context.Context, st *postgres.Store, table string) error {
 	})
 }
 
-// updateAudited updates ticket t (whose stored version is version) and, if
-// audited, appends its audit entry in one unit of work, and returns the new
-// version.
-func updateAudited(ctx context.Context, st store.Store, t ticket, version int64, audited bool) (int64, error) {
+// How updateAudited appends the audit entry of an update.
+type appendMode int
+
+const (
+	noAppend       appendMode = iota // the update only
+	appendSealed                     // Tx.Append: the sealed entry returned
+	appendAtCommit                   // store.AppendAtCommit: sealed at commit
+)
+
+// updateAudited updates ticket t (whose stored version is version) and
+// appends its audit entry as mode says, in one unit of work, and returns the
+// new version.
+func updateAudited(ctx context.Context, st store.Store, t ticket, version int64, mode appendMode) (int64, error) {
 	var next int64
 	err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
 		var err error // fn may run more than once: it changes nothing outside tx
-		if next, err = tickets.Update(ctx, tx, t, version); err != nil || !audited {
+		if next, err = tickets.Update(ctx, tx, t, version); err != nil || mode == noAppend {
 			return err
 		}
-		_, err = tx.Append(ctx, audit.Entry{Time: testTime, Actor: "agent@example.com", Action: "ticket.update",
+		e := audit.Entry{Time: testTime, Actor: "agent@example.com", Action: "ticket.update",
 			Kind: "ticket", EntityID: t.ID, From: "open", To: "open",
-			Changes: []audit.Change{{Field: "counter", Old: fmt.Sprint(t.Counter - 1), New: fmt.Sprint(t.Counter)}}})
+			Changes: []audit.Change{{Field: "counter", Old: fmt.Sprint(t.Counter - 1), New: fmt.Sprint(t.Counter)}}}
+		if mode == appendAtCommit {
+			return store.AppendAtCommit(ctx, tx, e)
+		}
+		_, err = tx.Append(ctx, e)
 		return err
 	})
 	return next, err
@@ -92,7 +105,10 @@ func runWriters(b *testing.B, writers int, op func(w, i int) error) {
 
 // BenchmarkWrite measures units of work that update a record and append its
 // audit entry, by 1 and by 8 concurrent writers (each on its own record, as
-// request handlers would be), beside raw pgx transactions that insert one
+// request handlers would be): with store.AppendAtCommit (the chain lock and
+// the sealing in the commit's round trip, as the process packages append)
+// and with Tx.Append (the sealed entry returned, the chain lock held from
+// the Append to the commit), beside raw pgx transactions that insert one
 // row, the naive variant that commits synchronously while holding the chain
 // head, and, as a control, units that update the record without appending.
 // After each run with appends it checks that the trail is one valid chain.
@@ -105,12 +121,14 @@ func BenchmarkWrite(b *testing.B) {
 			runWriters(b, writers, func(int, int) error { return rawInsert(ctx, st, table) })
 		})
 		for _, v := range []struct {
-			name         string
-			sync, append bool
+			name string
+			sync bool
+			mode appendMode
 		}{
-			{"store-update+append", false, true},
-			{"naive-sync-commit-update+append", true, true},
-			{"control-store-update-only", false, false},
+			{"store-update+append-at-commit", false, appendAtCommit},
+			{"store-update+append", false, appendSealed},
+			{"naive-sync-commit-update+append", true, appendSealed},
+			{"control-store-update-only", false, noAppend},
 		} {
 			b.Run(fmt.Sprintf("%s/writers=%d", v.name, writers), func(b *testing.B) {
 				st, _ := benchStore(b)
@@ -128,10 +146,10 @@ func BenchmarkWrite(b *testing.B) {
 				runWriters(b, writers, func(w, _ int) error {
 					own[w].Counter++
 					var err error
-					versions[w], err = updateAudited(ctx, st, own[w], versions[w], v.append)
+					versions[w], err = updateAudited(ctx, st, own[w], versions[w], v.mode)
 					return err
 				})
-				if !v.append {
+				if v.mode == noAppend {
 					return
 				}
 				if rep, err := audit.Verify(ctx, st.Trail()); err != nil || rep.Err() != nil || rep.Head.Seq != uint64(b.N) {
