@@ -71,12 +71,12 @@
 //     sealed. It validates the entries, assigns their IDs (random version 4
 //     UUIDs, as audit.Seal does), encodes their bodies
 //     (audit.Entry.AppendBody) and queues them. The commit's round trip then
-//     takes the lock and, for each entry, runs one statement that reads and
-//     locks the head row (FOR UPDATE, uncontended under the chain lock, a
-//     guard against writers that bypass it), moves it to the next sequence number and the hash
-//     the server computes, SHA-256 over 0x00, that number, the body and the
-//     previous hash (the bytes audit.Entry.ComputeHash hashes), and inserts
-//     the entry; then it commits. The lock is held for the server's
+//     takes the lock and, for each entry, runs one statement that moves the
+//     head row to the next sequence number and the hash the server
+//     computes, SHA-256 over 0x00, that number, the body and the previous
+//     hash (the bytes audit.Entry.ComputeHash hashes), and inserts the entry
+//     with the previous hash read from the head row as it was before the
+//     statement; then it commits. The lock is held for the server's
 //     execution of those statements and the COMMIT only, with no client
 //     round trip inside. The stored entries are exactly those audit.Seal
 //     would seal, and audit.Verify recomputes their hashes.

@@ -73,17 +73,23 @@ func newStatements(schema string) statements {
 		// hash computed by the server: SHA-256 over 0x00, the new sequence
 		// number (8 bytes big-endian, int8send), the entry's body ($1,
 		// audit.Entry.AppendBody) and the previous hash, as
-		// audit.Entry.ComputeHash computes it. The head row is read and
-		// locked, moved, and the entry inserted, in one statement. A
-		// missing head row gives a NULL sequence number (the LEFT JOIN),
-		// so the statement fails rather than insert nothing.
-		appendEntry: r.Replace(`WITH cur_head AS (SELECT seq, hash FROM {audit_head} FOR UPDATE),
-			new_head AS (UPDATE {audit_head} AS h SET seq = cur_head.seq + 1,
-					hash = sha256('\x00'::bytea || int8send(cur_head.seq + 1) || $1::bytea || cur_head.hash)
-				FROM cur_head RETURNING h.seq, h.hash, cur_head.hash AS prev)
+		// audit.Entry.ComputeHash computes it. One statement moves the head
+		// row (the UPDATE locks it) and inserts the entry; the previous hash
+		// is read from the head row by the main query, which sees the row
+		// as it was before the statement (all parts of a statement run
+		// with one snapshot, taken after the chain lock was granted). A
+		// missing head row gives a NULL sequence number (the LEFT JOIN), so
+		// the statement fails rather than insert nothing. The plan has no
+		// join of head rows with head rows: the head table has no
+		// statistics, and such a join is estimated at millions of rows,
+		// which made PostgreSQL plan the statement anew at each execution
+		// and would, as the table grows, JIT-compile it.
+		appendEntry: r.Replace(`WITH new_head AS (UPDATE {audit_head}
+				SET seq = seq + 1, hash = sha256('\x00'::bytea || int8send(seq + 1) || $1::bytea || hash)
+				RETURNING seq, hash)
 			INSERT INTO {audit} ({auditColumns})
 			SELECT new_head.seq, $2::uuid, $3::bigint, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text,
-				$10::jsonb, $11::jsonb, new_head.prev, new_head.hash
+				$10::jsonb, $11::jsonb, (SELECT hash FROM {audit_head}), new_head.hash
 			FROM (VALUES (1)) AS one LEFT JOIN new_head ON true`),
 		entries:     r.Replace("SELECT {auditColumns} FROM {audit} WHERE seq >= $1 AND seq <= $2 ORDER BY seq LIMIT $3"),
 		deleteAudit: r.Replace("DELETE FROM {audit}"),
