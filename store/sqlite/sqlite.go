@@ -38,6 +38,8 @@ type config struct {
 	busyTimeout time.Duration
 	maxReaders  int
 	logger      *slog.Logger
+	// background is whether checkpoints run off the commit path.
+	background bool
 }
 
 // WithBusyTimeout sets how long a connection waits for a lock held by another
@@ -56,6 +58,18 @@ func WithMaxReaders(n int) Option {
 	return func(c *config) { c.maxReaders = max(n, 1) }
 }
 
+// WithBackgroundCheckpoints sets whether WAL checkpoints run in a goroutine
+// of the store, on a connection of their own, rather than in the commit that
+// finds the WAL past SQLite's threshold (1,000 pages), which then takes
+// several times as long as the others. The writer wakes the goroutine every
+// few hundred commits; should its checkpoints fall behind or be unable to
+// complete (a long-lived reader snapshot), the writer checkpoints after its
+// commit once ten times as many commits went by, so the WAL stays bounded.
+// Durability is the same either way. The default is on.
+func WithBackgroundCheckpoints(on bool) Option {
+	return func(c *config) { c.background = on }
+}
+
 // WithLogger sets the logger that reports schema migrations. By default the
 // store logs nothing.
 func WithLogger(l *slog.Logger) Option {
@@ -69,6 +83,7 @@ type Store struct {
 	writer *pool // one connection, BEGIN IMMEDIATE: holding it is the turn to write
 	reader *pool // query_only connections
 	trail  *Trail
+	cp     *checkpointer // nil without background checkpoints
 	closed atomic.Bool
 	// head is the trail head the last committed append left.
 	head headCache
@@ -90,7 +105,7 @@ var _ store.Store = (*Store)(nil)
 // wrapping [ErrSchemaTooNew]. The context bounds the opening and migration
 // only.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	cfg := config{busyTimeout: DefaultBusyTimeout, maxReaders: DefaultMaxReaders}
+	cfg := config{busyTimeout: DefaultBusyTimeout, maxReaders: DefaultMaxReaders, background: true}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -116,6 +131,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		reader: newPool(db.Driver(), dsn(path, cfg, true), cfg.maxReaders),
 	}
 	s.trail = &Trail{s: s}
+	if cfg.background {
+		s.cp = newCheckpointer(db.Driver(), writerDSN)
+	}
 	return s, nil
 }
 
@@ -132,6 +150,9 @@ func dsn(path string, cfg config, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Add("_pragma", "journal_mode(WAL)")
+		if cfg.background {
+			q.Add("_pragma", "wal_autocheckpoint(0)")
+		}
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
@@ -149,6 +170,9 @@ func (s *Store) Trail() audit.Trail { return s.trail }
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
+	}
+	if s.cp != nil {
+		s.cp.close()
 	}
 	return errors.Join(s.reader.close(), s.writer.close())
 }
@@ -213,6 +237,9 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(ctx context.Cont
 	}
 	if !readOnly {
 		s.keys.commit(t.known, t.deleted)
+		if s.cp != nil {
+			s.cp.committed(c)
+		}
 	}
 	return nil
 }

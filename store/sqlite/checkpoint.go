@@ -1,0 +1,136 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql/driver"
+	"sync"
+	"sync/atomic"
+)
+
+// Checkpoints copy the pages of the WAL back into the database file, so that
+// the WAL can start over. Without [WithBackgroundCheckpoints] SQLite runs one
+// in the COMMIT that finds the WAL past 1,000 pages. With it, the writer
+// connection runs with wal_autocheckpoint=0 and a goroutine runs them on a
+// connection of its own. The WAL starts over only when a write transaction
+// begins with all of it checkpointed, which a checkpoint running beside a
+// busy writer seldom leaves; so once the goroutine's checkpoint completed,
+// the writer checkpoints the few pages it committed since, after its next
+// commit, and its next transaction restarts the WAL.
+
+const (
+	// checkpointEvery is the number of commits after which the writer asks
+	// the checkpointer for a checkpoint: about 1,000 WAL pages (SQLite's
+	// default threshold) at the three pages of a typical unit of work.
+	checkpointEvery = 300
+	// checkpointInline is the number of commits since the last complete
+	// checkpoint after which the writer checkpoints itself, after its
+	// commit: the safety net when the checkpointer falls behind or its
+	// passive checkpoints cannot complete.
+	checkpointInline = 10 * checkpointEvery
+)
+
+// checkpointSQL is a passive checkpoint: it copies what no reader still
+// needs and waits for no lock. Its row is (busy, WAL pages, pages copied).
+const checkpointSQL = "PRAGMA wal_checkpoint(PASSIVE)"
+
+// checkpointer runs checkpoints in a goroutine when the writer asks.
+// newCheckpointer starts the goroutine; close stops it.
+type checkpointer struct {
+	drv driver.Driver
+	dsn string
+	// every and inline are checkpointEvery and checkpointInline (smaller
+	// in tests), read by the writer only.
+	every, inline int64
+	// commits counts the writer's commits since the last complete checkpoint.
+	commits atomic.Int64
+	// backfilled is set when the goroutine's checkpoint completed: the WAL
+	// restarts only when a write transaction begins with all of it
+	// checkpointed, so the writer then checkpoints the few pages it
+	// committed since, between two transactions.
+	backfilled atomic.Bool
+	wake       chan struct{} // buffered: a request waiting to be served
+	stop       chan struct{} // closed by close
+	done       sync.WaitGroup
+	once       sync.Once
+}
+
+func newCheckpointer(drv driver.Driver, dsn string) *checkpointer {
+	cp := &checkpointer{
+		drv: drv, dsn: dsn, every: checkpointEvery, inline: checkpointInline,
+		wake: make(chan struct{}, 1), stop: make(chan struct{}),
+	}
+	cp.done.Add(1)
+	go cp.run()
+	return cp
+}
+
+// committed notes a commit of the writer connection c. It wakes the
+// goroutine every cp.every commits; after the goroutine's checkpoint
+// completed, or past cp.inline commits without a complete checkpoint, it
+// checkpoints on c itself.
+func (cp *checkpointer) committed(c *conn) {
+	n := cp.commits.Add(1)
+	switch {
+	case n >= cp.inline || cp.backfilled.Load():
+		cp.backfilled.Store(false)
+		if complete, err := checkpoint(c); err == nil && complete {
+			cp.commits.Add(-n)
+		}
+	case n%cp.every == 0:
+		select {
+		case cp.wake <- struct{}{}:
+		default: // a request is pending already
+		}
+	}
+}
+
+// run serves requests until close.
+func (cp *checkpointer) run() {
+	defer cp.done.Done()
+	var c *conn
+	defer func() {
+		if c != nil {
+			c.close()
+		}
+	}()
+	for {
+		select {
+		case <-cp.stop:
+			return
+		case <-cp.wake:
+		}
+		if c == nil {
+			dc, err := cp.drv.Open(cp.dsn)
+			if err != nil {
+				continue // the writer's safety net checkpoints
+			}
+			c = &conn{c: dc}
+		}
+		if complete, err := checkpoint(c); err == nil && complete {
+			cp.backfilled.Store(true)
+		}
+	}
+}
+
+// close stops the goroutine and waits for it to end.
+func (cp *checkpointer) close() {
+	cp.once.Do(func() { close(cp.stop) })
+	cp.done.Wait()
+}
+
+// checkpoint runs a passive checkpoint on c and reports whether it copied
+// the whole WAL.
+func checkpoint(c *conn) (bool, error) {
+	st, err := c.stmtSQL(context.Background(), checkpointSQL)
+	if err != nil {
+		return false, err
+	}
+	var row [3]driver.Value
+	if _, err := c.queryRow(context.Background(), st, row[:]); err != nil {
+		return false, err
+	}
+	busy, _ := row[0].(int64)
+	log, _ := row[1].(int64)
+	done, _ := row[2].(int64)
+	return busy == 0 && done == log, nil
+}
