@@ -5,6 +5,8 @@ import (
 	"database/sql/driver"
 	"sync"
 	"sync/atomic"
+
+	msqlite "modernc.org/sqlite"
 )
 
 // Checkpoints copy the pages of the WAL back into the database file, so that
@@ -18,15 +20,17 @@ import (
 // commit, and its next transaction restarts the WAL.
 
 const (
-	// checkpointEvery is the number of commits after which the writer asks
-	// the checkpointer for a checkpoint: about 1,000 WAL pages (SQLite's
-	// default threshold) at the three pages of a typical unit of work.
-	checkpointEvery = 300
-	// checkpointInline is the number of commits since the last complete
-	// checkpoint after which the writer checkpoints itself, after its
-	// commit: the safety net when the checkpointer falls behind or its
+	// checkpointEvery is the number of pages the writer writes to the WAL
+	// between two requests for a checkpoint: SQLite's default threshold.
+	checkpointEvery = 1000
+	// checkpointInline is the number of pages written since the last
+	// complete checkpoint after which the writer checkpoints itself, after
+	// its commit: the safety net when the goroutine falls behind or its
 	// passive checkpoints cannot complete.
 	checkpointInline = 10 * checkpointEvery
+	// guessedPages is the number of pages counted for a commit when the
+	// driver does not report them: those of a typical unit of work.
+	guessedPages = 3
 )
 
 // checkpointSQL is a passive checkpoint: it copies what no reader still
@@ -41,8 +45,9 @@ type checkpointer struct {
 	// every and inline are checkpointEvery and checkpointInline (smaller
 	// in tests), read by the writer only.
 	every, inline int64
-	// commits counts the writer's commits since the last complete checkpoint.
-	commits atomic.Int64
+	// pages counts the pages the writer wrote to the WAL since the last
+	// complete checkpoint.
+	pages atomic.Int64
 	// backfilled is set when the goroutine's checkpoint completed: the WAL
 	// restarts only when a write transaction begins with all of it
 	// checkpointed, so the writer then checkpoints the few pages it
@@ -65,18 +70,19 @@ func newCheckpointer(drv driver.Driver, dsn string) *checkpointer {
 }
 
 // committed notes a commit of the writer connection c. It wakes the
-// goroutine every cp.every commits; after the goroutine's checkpoint
-// completed, or past cp.inline commits without a complete checkpoint, it
+// goroutine every cp.every pages written; after the goroutine's checkpoint
+// completed, or past cp.inline pages without a complete checkpoint, it
 // checkpoints on c itself.
 func (cp *checkpointer) committed(c *conn) {
-	n := cp.commits.Add(1)
+	written := walPages(c)
+	n := cp.pages.Add(written)
 	switch {
 	case n >= cp.inline || cp.backfilled.Load():
 		cp.backfilled.Store(false)
 		if complete, err := checkpoint(c); err == nil && complete {
-			cp.commits.Add(-n)
+			cp.pages.Add(-n)
 		}
-	case n%cp.every == 0:
+	case n/cp.every > (n-written)/cp.every:
 		select {
 		case cp.wake <- struct{}{}:
 		default: // a request is pending already
@@ -116,6 +122,17 @@ func (cp *checkpointer) run() {
 func (cp *checkpointer) close() {
 	cp.once.Do(func() { close(cp.stop) })
 	cp.done.Wait()
+}
+
+// walPages returns the number of pages c wrote to the WAL since it was last
+// asked (the pager's write counter, which in WAL mode counts frames).
+func walPages(c *conn) int64 {
+	if st, ok := c.c.(msqlite.DBStatus); ok {
+		if n, _, err := st.Status(msqlite.DBStatusCacheWrite, true); err == nil {
+			return int64(n)
+		}
+	}
+	return guessedPages
 }
 
 // checkpoint runs a passive checkpoint on c and reports whether it copied

@@ -22,8 +22,8 @@ import (
 func TestBackgroundCheckpoints(t *testing.T) {
 	const (
 		commits   = 1500
-		every     = 10
-		inline    = 100
+		every     = 30  // pages
+		inline    = 300 // pages
 		pageSize  = 4096
 		frameSize = pageSize + 24
 		// A unit of work below writes a record page, an index page and
@@ -38,8 +38,8 @@ func TestBackgroundCheckpoints(t *testing.T) {
 		autockpt   string
 		maxWAL     int64
 	}{
-		{"background", true, false, "0", 2 * inline * maxFrames * frameSize},
-		{"safety net", true, true, "0", 2 * inline * maxFrames * frameSize},
+		{"background", true, false, "0", (2*inline + maxFrames) * frameSize},
+		{"safety net", true, true, "0", (2*inline + maxFrames) * frameSize},
 		{"off", false, false, "1000", (1000 + 4*maxFrames) * frameSize},
 	}
 	for _, tc := range tests {
@@ -61,7 +61,7 @@ func TestBackgroundCheckpoints(t *testing.T) {
 			if st.cp != nil {
 				st.cp.every, st.cp.inline = every, inline
 				if tc.stalled {
-					st.cp.every = commits + 1
+					st.cp.every = 1 << 40
 				}
 			}
 			var maxSeen int64
@@ -117,5 +117,46 @@ func TestBackgroundCheckpoints(t *testing.T) {
 				t.Errorf("trail head after reopen: %+v, %v; want seq %d", h, err, commits)
 			}
 		})
+	}
+}
+
+// TestWALPages checks that the driver reports the pages a connection wrote
+// to the WAL, which the background checkpoints count: a batch of entries
+// writes many pages, not the guess for one unit of work.
+func TestWALPages(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "p.db")
+	st, err := Open(ctx, path, WithBackgroundCheckpoints(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, err := st.writer.get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	walPages(c) // from zero
+	st.writer.put(c)
+	entries := make([]audit.Entry, 500)
+	for i := range entries {
+		entries[i] = audit.Entry{Time: time.Unix(1, 0), Actor: "a", Action: "x.update", Kind: "x", EntityID: strconv.Itoa(i)}
+	}
+	if _, err := st.Trail().Append(ctx, entries...); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := (fi.Size() - 32) / (4096 + 24)
+	if c, err = st.writer.get(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer st.writer.put(c)
+	if got := walPages(c); got <= guessedPages || got > frames {
+		t.Errorf("walPages = %d after a batch, want more than %d and at most the %d frames of the WAL", got, guessedPages, frames)
+	}
+	if got := walPages(c); got != 0 {
+		t.Errorf("walPages = %d asked again, want 0", got)
 	}
 }

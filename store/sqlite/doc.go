@@ -42,18 +42,19 @@
 //
 // # Checkpoints
 //
-// A WAL checkpoint copies the committed pages back into the database file
-// and lets the WAL start over. SQLite runs one, by default, in the COMMIT
-// that finds the WAL past 1,000 pages, which then takes several times as long
-// as the others. The store runs them instead in a goroutine on a connection
-// of its own, woken every few hundred commits (the writer runs with
-// wal_autocheckpoint=0); the writer only checkpoints, after its commit, the
-// few pages it committed while that checkpoint ran, so that the WAL restarts.
-// Should the goroutine fall behind or its checkpoints be unable to complete
-// (a reader holding an old snapshot), the writer checkpoints after its commit
-// once ten times as many commits went by, so the WAL stays bounded as before.
-// Close stops the goroutine. [WithBackgroundCheckpoints](false) restores
-// SQLite's own checkpoints. Durability is the same either way.
+// A WAL checkpoint copies the committed pages back into the database file and
+// lets the WAL start over. SQLite runs one, by default, in the COMMIT that
+// finds the WAL past 1,000 pages, which then takes several times as long as
+// the others. The store runs them instead in a goroutine on a connection of
+// its own, woken each time the writer wrote 1,000 more pages to the WAL (the
+// writer runs with wal_autocheckpoint=0); the writer only checkpoints, after
+// its commit, the few pages it committed while that checkpoint ran, so that
+// the WAL restarts. Should the goroutine fall behind or its checkpoints be
+// unable to complete (a reader holding an old snapshot), the writer
+// checkpoints after its commit once it wrote 10,000 pages without a complete
+// checkpoint, so the WAL stays bounded as before. Close stops the goroutine.
+// [WithBackgroundCheckpoints](false) restores SQLite's own checkpoints.
+// Durability is the same either way.
 //
 // # Cost of a unit of work
 //

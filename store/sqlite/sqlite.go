@@ -61,10 +61,10 @@ func WithMaxReaders(n int) Option {
 // WithBackgroundCheckpoints sets whether WAL checkpoints run in a goroutine
 // of the store, on a connection of their own, rather than in the commit that
 // finds the WAL past SQLite's threshold (1,000 pages), which then takes
-// several times as long as the others. The writer wakes the goroutine every
-// few hundred commits; should its checkpoints fall behind or be unable to
-// complete (a long-lived reader snapshot), the writer checkpoints after its
-// commit once ten times as many commits went by, so the WAL stays bounded.
+// several times as long as the others. The writer wakes the goroutine each
+// 1,000 pages it writes to the WAL; should its checkpoints fall behind or be
+// unable to complete (a long-lived reader snapshot), the writer checkpoints
+// after its commit once it wrote ten times as many, so the WAL stays bounded.
 // Durability is the same either way. The default is on.
 func WithBackgroundCheckpoints(on bool) Option {
 	return func(c *config) { c.background = on }
