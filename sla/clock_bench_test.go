@@ -73,4 +73,16 @@ func BenchmarkTimer(b *testing.B) {
 			tm.Measure(schedOffice, now)
 		}
 	})
+	// The baseline of Measure: the same readings asked one query at a time,
+	// each walking the cycle's spans again.
+	b.Run("Measure/separate-queries", func(b *testing.B) {
+		for b.Loop() {
+			tm.Elapsed(schedOffice, now)
+			tm.Remaining(schedOffice, now)
+			tm.Breached(schedOffice, now)
+			tm.Due(schedOffice)
+			tm.Crossed(schedOffice, now)
+			tm.NextDeadline(schedOffice, now)
+		}
+	})
 }
