@@ -213,4 +213,8 @@ var (
 	ErrReadOnly = errors.New("store: write in a read-only unit of work")
 	// ErrClosed reports use of a closed store.
 	ErrClosed = errors.New("store: closed")
+	// ErrSchemaTooNew reports a database whose schema was migrated by a newer
+	// release of the SDK than the running code: a backend refuses to open it
+	// rather than misread it. Upgrade every instance.
+	ErrSchemaTooNew = errors.New("store: database schema is newer than this code")
 )

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/servicekit/iso20000/store"
 	"github.com/servicekit/iso20000/store/internal/sqlkit"
 )
 
@@ -21,10 +21,9 @@ import (
 //go:embed migrations/*.sql
 var schemaFiles embed.FS
 
-// ErrSchemaTooNew reports a schema whose version is newer than the newest
-// migration this code knows: a newer release of the SDK migrated it, and this
-// release refuses to use it rather than misread it. Upgrade every instance.
-var ErrSchemaTooNew = errors.New("postgres: database schema is newer than this code")
+// ErrSchemaTooNew is [store.ErrSchemaTooNew]: the schema's version is newer
+// than the newest migration this code knows.
+var ErrSchemaTooNew = store.ErrSchemaTooNew
 
 // schemaSteps returns the embedded migrations in version order and checks
 // their numbering.
@@ -82,7 +81,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 			return err
 		}
 		if current > len(steps) {
-			return fmt.Errorf("%w: schema %s is at version %d, this code knows versions up to %d",
+			return fmt.Errorf("postgres: %w: schema %s is at version %d, this code knows versions up to %d",
 				ErrSchemaTooNew, schema, current, len(steps))
 		}
 		for _, st := range steps[current:] {

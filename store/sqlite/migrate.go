@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
 
+	"github.com/servicekit/iso20000/store"
 	"github.com/servicekit/iso20000/store/internal/sqlkit"
 )
 
@@ -19,10 +19,9 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// ErrSchemaTooNew reports a database whose schema version is newer than the
-// newest migration this code knows: it was written by a newer release of the
-// SDK, and this release refuses to open it rather than misread it.
-var ErrSchemaTooNew = errors.New("sqlite: database schema is newer than this code")
+// ErrSchemaTooNew is [store.ErrSchemaTooNew]: the database's schema version
+// is newer than the newest migration this code knows.
+var ErrSchemaTooNew = store.ErrSchemaTooNew
 
 // migrations returns the embedded migrations in version order, checking that
 // they are numbered 1, 2, 3... without gaps.
@@ -64,7 +63,7 @@ func migrateOne(ctx context.Context, db *sql.DB, ms []sqlkit.Migration, log *slo
 	}
 	switch {
 	case current > len(ms):
-		return false, fmt.Errorf("%w: its version is %d, this code knows versions up to %d; open it with a newer release",
+		return false, fmt.Errorf("sqlite: %w: its version is %d, this code knows versions up to %d; open it with a newer release",
 			ErrSchemaTooNew, current, len(ms))
 	case current == len(ms):
 		return false, nil

@@ -540,7 +540,7 @@ func TestMigrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = sqlite.Open(context.Background(), path)
-	if !errors.Is(err, sqlite.ErrSchemaTooNew) || !strings.Contains(err.Error(), fmt.Sprint(newer)) {
+	if !errors.Is(err, sqlite.ErrSchemaTooNew) || !errors.Is(err, store.ErrSchemaTooNew) || !strings.Contains(err.Error(), fmt.Sprint(newer)) {
 		t.Fatalf("Open of a newer schema: got %v, want ErrSchemaTooNew naming version %d", err, newer)
 	}
 }
