@@ -28,7 +28,7 @@ func insert(t testing.TB, st store.Store, c *store.Collection[record], rs ...rec
 		update(t, st, func(ctx context.Context, tx store.Tx) error {
 			v, err := c.Insert(ctx, tx, r)
 			if err == nil && v != 1 {
-				return fmt.Errorf("Insert %s: version %d, want 1", r.ID, v)
+				return fmt.Errorf("insert %s: version %d, want 1", r.ID, v)
 			}
 			return err
 		})
