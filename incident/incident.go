@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/servicekit/iso20000/internal/reuse"
 	"github.com/servicekit/iso20000/sla"
 )
 
@@ -93,13 +94,36 @@ func (i Incident) Clone() Incident {
 	i.WorkNotes = slices.Clone(i.WorkNotes)
 	i.Communications = slices.Clone(i.Communications)
 	i.Escalations = slices.Clone(i.Escalations)
-	for _, t := range []**sla.Timer{&i.Response, &i.Resolution} {
-		if *t != nil {
-			c := (*t).Clone()
-			*t = &c
-		}
-	}
+	i.Response = cloneTimer(nil, i.Response)
+	i.Resolution = cloneTimer(nil, i.Resolution)
 	return i
+}
+
+// cloneInto makes *dst a deep copy of *src, reusing dst's slices and timers
+// (see store.WithCloneInto).
+func cloneInto(dst, src *Incident) {
+	old := *dst
+	*dst = *src
+	dst.ConfigItems = reuse.Slice(old.ConfigItems, src.ConfigItems)
+	dst.Problems = reuse.Slice(old.Problems, src.Problems)
+	dst.Changes = reuse.Slice(old.Changes, src.Changes)
+	dst.WorkNotes = reuse.Slice(old.WorkNotes, src.WorkNotes)
+	dst.Communications = reuse.Slice(old.Communications, src.Communications)
+	dst.Escalations = reuse.Slice(old.Escalations, src.Escalations)
+	dst.Response = cloneTimer(old.Response, src.Response)
+	dst.Resolution = cloneTimer(old.Resolution, src.Resolution)
+}
+
+// cloneTimer returns a copy of src, made in spare when there is one.
+func cloneTimer(spare, src *sla.Timer) *sla.Timer {
+	switch {
+	case src == nil:
+		return nil
+	case spare == nil:
+		spare = new(sla.Timer)
+	}
+	src.CloneInto(spare)
+	return spare
 }
 
 // Open reports whether the incident is still being worked on (not resolved,

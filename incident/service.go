@@ -36,7 +36,7 @@ var records = store.NewCollection(Kind, func(i *Incident) (string, store.Keys) {
 		Created:  i.OpenedAt,
 		Due:      i.NextDeadline,
 	}
-}, store.WithClone(Incident.Clone))
+}, store.WithClone(Incident.Clone), store.WithCloneInto(cloneInto))
 
 // spec describes incidents to the workflow engine.
 var spec = &workflow.Spec[Incident]{

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/servicekit/iso20000"
+	"github.com/servicekit/iso20000/internal/reuse"
 )
 
 // TimerStatus is the state of a [Timer].
@@ -584,4 +585,17 @@ func (t Timer) Clone() Timer {
 		t.Cycles[i].Pauses = slices.Clone(t.Cycles[i].Pauses)
 	}
 	return t
+}
+
+// CloneInto makes *dst a deep copy of t like [Timer.Clone], reusing the
+// arrays of dst's slices, which nothing else may share: it is for a program
+// (or a store) that keeps copies of timers and recycles them.
+func (t *Timer) CloneInto(dst *Timer) {
+	thresholds, cycles := dst.Thresholds, dst.Cycles
+	*dst = *t
+	dst.Thresholds = reuse.Slice(thresholds, t.Thresholds)
+	dst.Cycles = reuse.Slice(cycles, t.Cycles)
+	for i := range dst.Cycles {
+		dst.Cycles[i].Pauses = slices.Clone(t.Cycles[i].Pauses)
+	}
 }

@@ -362,6 +362,34 @@ func TestTimerCloneIsDeep(t *testing.T) {
 	}
 }
 
+func TestTimerCloneIntoIsDeepAndReuses(t *testing.T) {
+	tm := sla.Timer{Target: "resolution", Duration: time.Hour, Thresholds: []int{50, 75}}
+	apply(t, &tm, []step{{sla.EventStart, at(0), ""}, {sla.EventPause, at(0.1), "x"}, {sla.EventStop, at(0.5), ""},
+		{sla.EventRestart, at(1), ""}})
+	// A spare with other contents and room for the copy.
+	spare := sla.Timer{Target: "response", Service: "old", Thresholds: make([]int, 3, 4), Cycles: make([]sla.Cycle, 3)}
+	spare.Cycles[0].Pauses = []sla.Pause{{Reason: "old"}}
+	thresholds := &spare.Thresholds[0]
+	tm.CloneInto(&spare)
+	if !reflect.DeepEqual(spare, tm) {
+		t.Fatalf("CloneInto = %+v, want %+v", spare, tm)
+	}
+	if &spare.Thresholds[0] != thresholds {
+		t.Error("CloneInto did not reuse the spare's thresholds")
+	}
+	spare.Thresholds[0] = 60
+	spare.Cycles[0].Pauses[0].Reason = "changed"
+	spare.Cycles[1].Start = at(9)
+	if tm.Thresholds[0] != 50 || tm.Cycles[0].Pauses[0].Reason != "x" || !tm.Cycles[1].Start.Equal(at(1)) {
+		t.Error("CloneInto shares memory with the original")
+	}
+	var idle sla.Timer
+	idle.CloneInto(&spare)
+	if !reflect.DeepEqual(spare, idle) {
+		t.Errorf("CloneInto of an idle timer = %+v", spare)
+	}
+}
+
 func TestTimerValidate(t *testing.T) {
 	valid := func() sla.Timer {
 		tm := sla.Timer{Target: "resolution", Duration: time.Hour, Thresholds: []int{50}}

@@ -20,9 +20,10 @@ type Versioned[T any] struct {
 //
 // A Collection is immutable and safe for concurrent use.
 type Collection[T any] struct {
-	kind  string
-	index func(*T) (string, Keys)
-	clone func(T) T
+	kind      string
+	index     func(*T) (string, Keys)
+	clone     func(T) T
+	cloneInto func(dst, src *T)
 }
 
 // CollectionOption configures a [Collection].
@@ -31,6 +32,14 @@ type CollectionOption[T any] func(*Collection[T])
 // WithClone sets the function that deep-copies a record.
 func WithClone[T any](clone func(T) T) CollectionOption[T] {
 	return func(c *Collection[T]) { c.clone = clone }
+}
+
+// WithCloneInto sets the function that makes *dst a deep copy of *src,
+// reusing dst's storage: *dst is a copy made earlier by the collection that
+// nothing else references (see [Recycler]). It must leave no part of *dst
+// shared with *src.
+func WithCloneInto[T any](cloneInto func(dst, src *T)) CollectionOption[T] {
+	return func(c *Collection[T]) { c.cloneInto = cloneInto }
 }
 
 // NewCollection returns a Collection of the named kind. index returns a
@@ -86,6 +95,17 @@ func (c *Collection[T]) Unmarshal(data []byte) (any, error) {
 func (c *Collection[T]) Clone(v any) any {
 	t := c.clone(*v.(*T))
 	return &t
+}
+
+// CloneInto implements [Recycler] with the function given by
+// [WithCloneInto], or as Clone when there is none.
+func (c *Collection[T]) CloneInto(spare, src any) any {
+	t, ok := spare.(*T)
+	if !ok || c.cloneInto == nil {
+		return c.Clone(src)
+	}
+	c.cloneInto(t, src.(*T))
+	return t
 }
 
 // Doc returns the backend view of v with the given version. Its Value is a

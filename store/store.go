@@ -84,6 +84,18 @@ type Codec interface {
 	Clone(v any) any
 }
 
+// Recycler is an optional capability of a [Codec], discovered by type
+// assertion: CloneInto makes a deep copy of src in spare, reusing spare's
+// storage (its slices' arrays, the values it points to), and returns it.
+// spare is a value the Codec returned earlier (from Clone or CloneInto) that
+// the caller owns and that nothing else references any more: a backend that
+// keeps values in memory (store/memory) passes the value an update replaced,
+// so that keeping a copy allocates little. [Collection] has it when built
+// with [WithCloneInto].
+type Recycler interface {
+	CloneInto(spare, src any) any
+}
+
 // Order selects the sort key of a list.
 type Order int
 

@@ -90,6 +90,9 @@ type kind struct {
 	// and go as values do (a status tree empties when its last record moves
 	// on), and a tree of its own freelist would allocate one each time.
 	free *btree.FreeListG[item]
+	// spare holds values that committed updates replaced, for reuse by
+	// [kind.cloneIn].
+	spare []any
 }
 
 func newKind(degree int) *kind {

@@ -38,7 +38,10 @@
 // # Copies
 //
 // Values are copied with [store.Codec.Clone] on the way in and on the way
-// out, so callers never alias stored state. Audit entries are copied too:
+// out, so callers never alias stored state. A codec that is also a
+// [store.Recycler] makes the copy kept on the way in inside a value that an
+// earlier committed update replaced, which the store never handed out, so
+// that an update allocates little more than the copy its caller reads. Audit entries are copied too:
 // each is stored with its strings, changes and data packed into a buffer
 // without pointers, shared by up to 1024 entries, and unpacked into a new
 // entry when read.
@@ -127,7 +130,9 @@ func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx stor
 	committed := false
 	defer func() {
 		t.s = nil
-		if !committed {
+		if committed {
+			s.recycle()
+		} else {
 			s.rollback(mark, dense)
 		}
 		clear(s.undo)

@@ -53,6 +53,44 @@ const (
 	opCounter
 )
 
+// maxSpare bounds the values a kind keeps for reuse (see [kind.cloneIn]).
+const maxSpare = 64
+
+// cloneIn returns the copy of v that the store keeps, made with
+// [store.Recycler.CloneInto] in a spare value when c has it and the kind
+// has one, or with Clone.
+func (k *kind) cloneIn(c store.Codec, v any) any {
+	if rc, ok := c.(store.Recycler); ok && len(k.spare) > 0 {
+		n := len(k.spare) - 1
+		spare := k.spare[n]
+		k.spare[n] = nil
+		k.spare = k.spare[:n]
+		return rc.CloneInto(spare, v)
+	}
+	return c.Clone(v)
+}
+
+// recycle keeps, after a commit, the values the unit of work replaced or
+// deleted: the store made them, never handed them out (it hands out
+// copies), and nothing references them any more.
+func (s *Store) recycle() {
+	for i := range s.undo {
+		u := &s.undo[i]
+		var v any
+		switch u.op {
+		case opUpdate:
+			v = u.prev.value
+		case opDelete:
+			v = u.r.value
+		default:
+			continue
+		}
+		if len(u.k.spare) < maxSpare {
+			u.k.spare = append(u.k.spare, v)
+		}
+	}
+}
+
 // rollback reverts the undo log, newest first, and truncates the trail to
 // mark entries.
 func (s *Store) rollback(mark int, dense bool) {
@@ -116,7 +154,7 @@ func (t *tx) Insert(ctx context.Context, c store.Codec, d store.Doc) (int64, err
 	if k.docs[d.ID] != nil {
 		return 0, &iso20000.ConflictError{Kind: c.Kind(), ID: d.ID}
 	}
-	r := &rec{id: d.ID, version: 1, keys: d.Keys.UTC(), value: c.Clone(d.Value)}
+	r := &rec{id: d.ID, version: 1, keys: d.Keys.UTC(), value: k.cloneIn(c, d.Value)}
 	k.docs[d.ID] = r
 	k.index(r)
 	s.undo = append(s.undo, undo{op: opInsert, k: k, r: r})
@@ -146,7 +184,7 @@ func (t *tx) Update(ctx context.Context, c store.Codec, d store.Doc) (int64, err
 	if err != nil {
 		return 0, err
 	}
-	value := c.Clone(d.Value) // first: it may panic
+	value := k.cloneIn(c, d.Value) // first: it may panic
 	s.undo = append(s.undo, undo{op: opUpdate, k: k, r: r, prev: *r})
 	keys := d.Keys.UTC()
 	k.reindex(r, r.keys, keys)

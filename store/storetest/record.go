@@ -39,9 +39,20 @@ func cloneRecord(r record) record {
 	return r
 }
 
+// cloneRecordInto makes *dst a copy of *src in dst's storage (see
+// store.Recycler).
+func cloneRecordInto(dst, src *record) {
+	tags := dst.Tags
+	*dst = *src
+	if src.Tags != nil {
+		dst.Tags = append(tags[:0], src.Tags...)
+	}
+}
+
 // Two kinds with the same Go type: IDs and lists must not leak between them.
+// records recycles copies (store.Recycler), others does not.
 var (
-	records = store.NewCollection("storetest.record", indexRecord, store.WithClone(cloneRecord))
+	records = store.NewCollection("storetest.record", indexRecord, store.WithClone(cloneRecord), store.WithCloneInto(cloneRecordInto))
 	others  = store.NewCollection("storetest.other", indexRecord, store.WithClone(cloneRecord))
 )
 

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ var recordTests = []test{
 	{"DeleteThenGet", testDelete},
 	{"KindsIndependent", testKindsIndependent},
 	{"NoAliasing", testNoAliasing},
+	{"NoAliasingWhenRecycling", testNoAliasingRecycled},
 	{"ReadOwnWrites", testReadOwnWrites},
 	{"Close", testClose},
 }
@@ -309,6 +311,85 @@ func testNoAliasing(t *testing.T, st store.Store) {
 		return err
 	})
 	wantRecord(t, st, records, want, 2)
+}
+
+// testNoAliasingRecycled updates, deletes and rolls back records many times
+// with tags of changing lengths, so that a backend recycling the copies it
+// keeps (store.Recycler) reuses them in every way, and checks that no copy
+// given out or taken in ever changes with a later unit of work.
+func testNoAliasingRecycled(t *testing.T, st store.Store) {
+	ids := []string{"a", "b", "c"}
+	want := map[string]record{}
+	versions := map[string]int64{}
+	var given []record // copies returned by Get, with what they held then
+	var held []record
+	for _, id := range ids {
+		r := sample(id)
+		insert(t, st, records, r)
+		want[id], versions[id] = cloneRecord(r), 1
+	}
+	errRollback := errors.New("roll back")
+	for i := range 60 {
+		id := ids[i%len(ids)]
+		next := cloneRecord(want[id])
+		next.Counter = i
+		next.Tags = make([]string, i%5)
+		for j := range next.Tags {
+			next.Tags[j] = fmt.Sprint("t", i, "-", j)
+		}
+		switch i % 7 {
+		case 3: // two updates of the record in one unit
+			twice := cloneRecord(next)
+			twice.Tags = append(twice.Tags, "second")
+			update(t, st, func(ctx context.Context, tx store.Tx) error {
+				v, err := records.Update(ctx, tx, next, versions[id])
+				if err != nil {
+					return err
+				}
+				versions[id], err = records.Update(ctx, tx, twice, v)
+				return err
+			})
+			next = twice
+		case 5: // an update rolled back
+			err := st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
+				if _, err := records.Update(ctx, tx, next, versions[id]); err != nil {
+					return err
+				}
+				return errRollback
+			})
+			if !errors.Is(err, errRollback) {
+				t.Fatalf("rolled back update: %v", err)
+			}
+			next = want[id]
+		case 6: // deleted and inserted again
+			update(t, st, func(ctx context.Context, tx store.Tx) error {
+				return records.Delete(ctx, tx, id, versions[id])
+			})
+			insert(t, st, records, next)
+			versions[id] = 1
+		default:
+			sent := cloneRecord(next)
+			update(t, st, func(ctx context.Context, tx store.Tx) error {
+				var err error
+				versions[id], err = records.Update(ctx, tx, sent, versions[id])
+				return err
+			})
+			if len(sent.Tags) > 0 {
+				sent.Tags[0] = "mutated after Update"
+			}
+		}
+		want[id] = cloneRecord(next)
+		got := mustGet(t, st, records, id)
+		given, held = append(given, got.Value), append(held, cloneRecord(got.Value))
+		for _, id := range ids {
+			wantRecord(t, st, records, want[id], versions[id])
+		}
+	}
+	for i := range given {
+		if !equalRecord(given[i], held[i]) {
+			t.Fatalf("copy %d changed after later units of work: %+v, was %+v", i, given[i], held[i])
+		}
+	}
 }
 
 func testReadOwnWrites(t *testing.T, st store.Store) {

@@ -1,0 +1,83 @@
+package incident
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/servicekit/iso20000/sla"
+)
+
+// fullIncident returns an incident with every slice and timer set, its
+// strings prefixed with p.
+func fullIncident(p string) Incident {
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	timer := func(target string) *sla.Timer {
+		return &sla.Timer{Target: target, Service: p + "svc", Duration: time.Hour, Thresholds: []int{50, 75},
+			Cycles: []sla.Cycle{{Start: at, Stop: at.Add(time.Hour), Pauses: []sla.Pause{{Start: at, End: at.Add(time.Minute), Reason: p + "wait"}}}, {Start: at.Add(2 * time.Hour)}}}
+	}
+	note := Note{At: at, Author: p + "alice", Text: p + "note"}
+	return Incident{ID: uuid.New(), Number: p + "INC-1", Title: p + "title", ConfigItems: []string{p + "ci1", p + "ci2"},
+		Problems: []string{p + "p"}, Changes: []string{p + "c"}, WorkNotes: []Note{note, note}, Communications: []Note{note},
+		Escalations: []Escalation{{Target: "resolution", Percent: 50, At: at}}, Response: timer("response"), Resolution: timer("resolution")}
+}
+
+// assertDeepCopy fails when got differs from want or shares a slice array or
+// pointed-to value with it, field by field, so that a field added to
+// Incident without a deep copy is caught.
+func assertDeepCopy(t *testing.T, got, want *Incident) {
+	t.Helper()
+	if !reflect.DeepEqual(*got, *want) {
+		t.Fatalf("copy = %+v\nwant %+v", *got, *want)
+	}
+	g, w := reflect.ValueOf(got).Elem(), reflect.ValueOf(want).Elem()
+	for i := range g.NumField() {
+		gf, wf := g.Field(i), w.Field(i)
+		switch gf.Kind() {
+		case reflect.Slice, reflect.Pointer, reflect.Map:
+			if !wf.IsNil() && gf.Pointer() == wf.Pointer() && (gf.Kind() != reflect.Slice || gf.Len() > 0) {
+				t.Errorf("field %s shares memory with the original", g.Type().Field(i).Name)
+			}
+		}
+	}
+	for _, pair := range [][2]*sla.Timer{{got.Response, want.Response}, {got.Resolution, want.Resolution}} {
+		if pair[0] != nil && len(pair[0].Cycles) > 0 && &pair[0].Cycles[0] == &pair[1].Cycles[0] {
+			t.Error("timer cycles share memory with the original")
+		}
+		if pair[0] != nil && len(pair[0].Cycles) > 0 && len(pair[0].Cycles[0].Pauses) > 0 && &pair[0].Cycles[0].Pauses[0] == &pair[1].Cycles[0].Pauses[0] {
+			t.Error("timer pauses share memory with the original")
+		}
+	}
+}
+
+func TestCloneIsDeep(t *testing.T) {
+	src := fullIncident("")
+	c := src.Clone()
+	assertDeepCopy(t, &c, &src)
+}
+
+func TestCloneIntoIsDeepAndReusesTheSpare(t *testing.T) {
+	src := fullIncident("")
+	for name, spare := range map[string]Incident{
+		"empty spare":     {},
+		"larger spare":    fullIncident("old-"),
+		"spare, no timer": {WorkNotes: make([]Note, 5)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			notes := spare.WorkNotes
+			cloneInto(&spare, &src)
+			assertDeepCopy(t, &spare, &src)
+			if cap(notes) >= len(src.WorkNotes) && &spare.WorkNotes[0] != &notes[:1][0] {
+				t.Error("the spare's work notes were not reused")
+			}
+		})
+	}
+	t.Run("to nil slices and timers", func(t *testing.T) {
+		spare, empty := fullIncident("old-"), Incident{}
+		cloneInto(&spare, &empty)
+		if !reflect.DeepEqual(spare, empty) {
+			t.Fatalf("cloneInto from the zero incident = %+v", spare)
+		}
+	})
+}
