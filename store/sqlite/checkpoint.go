@@ -53,10 +53,13 @@ type checkpointer struct {
 	// checkpointed, so the writer then checkpoints the few pages it
 	// committed since, between two transactions.
 	backfilled atomic.Bool
-	wake       chan struct{} // buffered: a request waiting to be served
-	stop       chan struct{} // closed by close
-	done       sync.WaitGroup
-	once       sync.Once
+	// running is held while a checkpoint runs, by the goroutine or by the
+	// writer: two at once would leave both incomplete.
+	running sync.Mutex
+	wake    chan struct{} // buffered: a request waiting to be served
+	stop    chan struct{} // closed by close
+	done    sync.WaitGroup
+	once    sync.Once
 }
 
 func newCheckpointer(drv driver.Driver, dsn string) *checkpointer {
@@ -71,22 +74,38 @@ func newCheckpointer(drv driver.Driver, dsn string) *checkpointer {
 
 // committed notes a commit of the writer connection c. It wakes the
 // goroutine every cp.every pages written; after the goroutine's checkpoint
-// completed, or past cp.inline pages without a complete checkpoint, it
-// checkpoints on c itself.
+// completed, it checkpoints on c itself unless the goroutine runs one again.
+// Past cp.inline pages without a complete checkpoint it waits for the
+// goroutine's checkpoint to end and checkpoints on c: so the WAL stays
+// bounded however far behind a starved goroutine falls.
 func (cp *checkpointer) committed(c *conn) {
 	written := walPages(c)
 	n := cp.pages.Add(written)
 	switch {
-	case n >= cp.inline || cp.backfilled.Load():
-		cp.backfilled.Store(false)
-		if complete, err := checkpoint(c); err == nil && complete {
-			cp.pages.Add(-n)
+	case n >= cp.inline:
+		cp.running.Lock()
+		cp.inlineCheckpoint(c, n)
+		cp.running.Unlock()
+	case cp.backfilled.Load():
+		if cp.running.TryLock() {
+			cp.inlineCheckpoint(c, n)
+			cp.running.Unlock()
 		}
 	case n/cp.every > (n-written)/cp.every:
 		select {
 		case cp.wake <- struct{}{}:
 		default: // a request is pending already
 		}
+	}
+}
+
+// inlineCheckpoint checkpoints on the writer connection c, which has
+// written n pages since the last complete checkpoint; the caller holds
+// cp.running.
+func (cp *checkpointer) inlineCheckpoint(c *conn, n int64) {
+	cp.backfilled.Store(false)
+	if complete, err := checkpoint(c); err == nil && complete {
+		cp.pages.Add(-n)
 	}
 }
 
@@ -112,9 +131,11 @@ func (cp *checkpointer) run() {
 			}
 			c = &conn{c: dc}
 		}
+		cp.running.Lock()
 		if complete, err := checkpoint(c); err == nil && complete {
 			cp.backfilled.Store(true)
 		}
+		cp.running.Unlock()
 	}
 }
 
