@@ -131,7 +131,7 @@ func (s *Service) escalate(ctx context.Context, id uuid.UUID, now time.Time) (in
 	_, err := s.change(ctx, s.sweeper, id, 0, "escalate", func(inc *Incident, at time.Time) (workflow.Details, error) {
 		handled = 0
 		var d workflow.Details
-		for _, t := range inc.timers() {
+		for t := range inc.timers() {
 			sch, err := s.policy.Schedule(t)
 			if err != nil {
 				return nil, err

@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"errors"
+	"iter"
 	"time"
 
 	"github.com/servicekit/iso20000"
@@ -64,15 +65,28 @@ func slaState(inc *Incident) string {
 	return string(inc.State)
 }
 
-// timers returns the incident's timers that exist.
-func (inc *Incident) timers() []*sla.Timer {
-	var out []*sla.Timer
-	for _, t := range []*sla.Timer{inc.Response, inc.Resolution} {
-		if t != nil {
-			out = append(out, t)
+// timers yields the incident's timers that exist, response first.
+func (inc *Incident) timers() iter.Seq[*sla.Timer] {
+	return func(yield func(*sla.Timer) bool) {
+		if inc.Response != nil && !yield(inc.Response) {
+			return
+		}
+		if inc.Resolution != nil {
+			yield(inc.Resolution)
 		}
 	}
-	return out
+}
+
+// detailKey returns the key of the audit details that record the events of
+// the timer of target.
+func detailKey(target string) string {
+	switch target {
+	case sla.TargetResponse:
+		return "sla." + sla.TargetResponse
+	case sla.TargetResolution:
+		return "sla." + sla.TargetResolution
+	}
+	return "sla." + target
 }
 
 // startClocks creates the timers of a new incident and starts them.
@@ -105,7 +119,7 @@ func (c *config) trackClocks(before, inc *Incident, now time.Time) (workflow.Det
 		return nil, nil
 	}
 	var d workflow.Details
-	for _, t := range inc.timers() {
+	for t := range inc.timers() {
 		if before != inc && (before.Priority != inc.Priority || before.Service != inc.Service) {
 			if err := c.policy.Retarget(t, int(inc.Priority), inc.Service); err != nil && !errors.Is(err, iso20000.ErrNotFound) {
 				return nil, err
@@ -115,14 +129,14 @@ func (c *config) trackClocks(before, inc *Incident, now time.Time) (workflow.Det
 			if err := t.Restart(now); err != nil {
 				return nil, err
 			}
-			d = d.With("sla."+t.Target, string(sla.EventRestart))
+			d = d.With(detailKey(t.Target), string(sla.EventRestart))
 		}
 		evs, err := c.policy.OnState(t, slaState(inc), now)
 		if err != nil {
 			return nil, err
 		}
 		for _, ev := range evs {
-			d = d.With("sla."+t.Target, string(ev))
+			d = d.With(detailKey(t.Target), string(ev))
 		}
 	}
 	inc.NextDeadline = c.nextDeadline(inc)
@@ -134,12 +148,13 @@ func (c *config) trackClocks(before, inc *Incident, now time.Time) (workflow.Det
 // stays the deadline until a sweep handles it.
 func (c *config) nextDeadline(inc *Incident) time.Time {
 	var next time.Time
-	for _, t := range inc.timers() {
+	var buf [8]sla.Alert
+	for t := range inc.timers() {
 		s, err := c.policy.Schedule(t)
 		if err != nil {
 			continue
 		}
-		for _, a := range t.Alerts(s, time.Time{}) {
+		for _, a := range t.AppendAlerts(buf[:0], s, time.Time{}) {
 			if inc.escalated(a, len(t.Cycles)) {
 				continue
 			}
@@ -159,7 +174,7 @@ func (s *Service) SLA(inc *Incident, now time.Time) ([]sla.Reading, error) {
 		return nil, nil
 	}
 	var out []sla.Reading
-	for _, t := range inc.timers() {
+	for t := range inc.timers() {
 		r, err := s.policy.Measure(t, now)
 		if err != nil {
 			return nil, err
@@ -194,7 +209,7 @@ func (s *Service) Breaching(ctx context.Context, t time.Time, f Filter) (Page, e
 }
 
 func (s *Service) breachedBy(inc *Incident, t time.Time) bool {
-	for _, tm := range inc.timers() {
+	for tm := range inc.timers() {
 		sch, err := s.policy.Schedule(tm)
 		if err != nil || tm.Status() != sla.TimerRunning {
 			continue

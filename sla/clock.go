@@ -387,6 +387,11 @@ func amount(d time.Duration, p int) time.Duration {
 // alerts returns the alerts of every level of the current cycle c, in
 // order; an alert whose instant is unknown has a zero At.
 func (t *Timer) alerts(s Schedule, c *Cycle) []Alert {
+	return t.appendAlerts(nil, s, c)
+}
+
+// appendAlerts appends the alerts of cycle c to dst.
+func (t *Timer) appendAlerts(dst []Alert, s Schedule, c *Cycle) []Alert {
 	var lbuf [8]int
 	levels := t.levels(lbuf[:0])
 	var abuf [8]time.Duration
@@ -396,11 +401,10 @@ func (t *Timer) alerts(s Schedule, c *Cycle) []Alert {
 	}
 	var buf [8]time.Time
 	ats := c.instants(s, amounts, buf[:0])
-	out := make([]Alert, len(levels))
 	for i, p := range levels {
-		out[i] = Alert{Target: t.Target, Percent: p, At: ats[i]}
+		dst = append(dst, Alert{Target: t.Target, Percent: p, At: ats[i]})
 	}
-	return out
+	return dst
 }
 
 // crossed returns the alerts of as crossed with used business time used.
@@ -448,10 +452,18 @@ func (t *Timer) Crossed(s Schedule, now time.Time) []Alert {
 // since the future of a paused or stopped timer is unknown. Their Key is
 // empty; [DueList.Track] sets it.
 func (t *Timer) Alerts(s Schedule, after time.Time) []Alert {
+	return t.AppendAlerts(nil, s, after)
+}
+
+// AppendAlerts appends to dst the alerts [Timer.Alerts] returns, and
+// returns the extended slice: with a dst of enough capacity (a warning per
+// threshold and the breach) it allocates nothing.
+func (t *Timer) AppendAlerts(dst []Alert, s Schedule, after time.Time) []Alert {
 	if t.Status() != TimerRunning || t.Duration <= 0 {
-		return nil
+		return dst
 	}
-	return t.upcoming(t.alerts(s, t.current()), after)
+	n := len(dst)
+	return append(dst[:n], t.upcoming(t.appendAlerts(dst[n:], s, t.current()), after)...)
 }
 
 // NextDeadline returns the first alert (warning or breach) after now, if the

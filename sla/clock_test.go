@@ -300,6 +300,18 @@ func TestTimerAlerts(t *testing.T) {
 	if got := tm.Alerts(s, at(5)); !reflect.DeepEqual(got, want) {
 		t.Errorf("Alerts after 5h =\n%v\nwant (invalid thresholds ignored, 50%% passed)\n%v", got, want)
 	}
+	prefix := sla.Alert{Target: "other", Percent: 1}
+	var buf [8]sla.Alert
+	got := tm.AppendAlerts(append(buf[:0], prefix), s, at(5))
+	if !reflect.DeepEqual(got, append([]sla.Alert{prefix}, want...)) || &got[0] != &buf[0] {
+		t.Errorf("AppendAlerts after 5h = %v, want the prefix, then %v, in buf", got, want)
+	}
+	if n := testing.AllocsPerRun(100, func() { tm.AppendAlerts(buf[:0], s, at(5)) }); n != 0 {
+		t.Errorf("AppendAlerts into room enough: %v allocations, want 0", n)
+	}
+	if got := tm.AppendAlerts(buf[:1], s, at(10)); len(got) != 1 {
+		t.Errorf("AppendAlerts after the breach added %v", got[1:])
+	}
 	if next, ok := tm.NextDeadline(s, at(7.5)); !ok || next != want[1] {
 		t.Errorf("NextDeadline at 7.5h = %v, want %v", next, want[1])
 	}

@@ -155,6 +155,13 @@ func (c *Collection[T]) UpdateRef(ctx context.Context, tx Tx, v *T, version int6
 	return tx.Update(ctx, c, Doc{ID: id, Version: version, Keys: keys.UTC(), Value: v})
 }
 
+// InsertRef is Insert taking the record by pointer, without copying it. The
+// backend copies or encodes it, so the caller keeps ownership of v.
+func (c *Collection[T]) InsertRef(ctx context.Context, tx Tx, v *T) (int64, error) {
+	id, keys := c.index(v)
+	return tx.Insert(ctx, c, Doc{ID: id, Keys: keys.UTC(), Value: v})
+}
+
 // Insert stores a new record and returns its version (1).
 func (c *Collection[T]) Insert(ctx context.Context, tx Tx, v T) (int64, error) {
 	return tx.Insert(ctx, c, c.Doc(v, 0))

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/servicekit/iso20000"
@@ -83,6 +84,8 @@ type Engine[T any] struct {
 	Authz iso20000.Authorizer
 	// Clone deep-copies a record (the before image of the diff).
 	Clone func(T) T
+
+	calls sync.Pool // of *call[T]
 }
 
 // Details are the audit entry's free data beside the field changes.
@@ -101,8 +104,12 @@ func (d Details) With(key, value string) Details {
 	return d
 }
 
-// Merge returns d with every key of other recorded as by [Details.With].
+// Merge returns d with every key of other recorded as by [Details.With];
+// when d is nil it returns other itself.
 func (d Details) Merge(other Details) Details {
+	if d == nil {
+		return other
+	}
 	for k, v := range other {
 		d = d.With(k, v)
 	}
@@ -130,55 +137,95 @@ func (e *Engine[T]) Change(ctx context.Context, actor iso20000.Actor, id string,
 	if err := actor.Validate(); err != nil {
 		return zero, err
 	}
-	action := e.Spec.Kind + "." + verb
-	var out *T
-	var denied, err error
+	c := e.newCall()
+	defer e.freeCall(c)
+	c.actor, c.id, c.version, c.action, c.apply = actor, id, version, e.Spec.Kind+"."+verb, apply
+	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		denied = nil
-		err = e.Store.Update(ctx, func(ctx context.Context, tx store.Tx) error {
-			// r is the backend's private copy: changed in place, saved by pointer.
-			r, stored, err := e.Spec.Records.GetRef(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			if version != 0 && stored != version {
-				return &iso20000.ConflictError{Kind: e.Spec.Kind, ID: id, Expected: version, Actual: stored}
-			}
-			req := iso20000.Request{Actor: actor, Action: action, ID: id, Attrs: e.Spec.Attrs(r)}
-			if err := e.Authz.Authorize(ctx, req); err != nil {
-				denied = err
-				return err
-			}
-			var before T
-			if e.Spec.Before != nil {
-				before = e.Spec.Before(r)
-			} else {
-				before = e.Clone(*r)
-			}
-			now := e.Now()
-			d, err := apply(r, now)
-			if err != nil {
-				return err
-			}
-			e.Spec.Stamp(r, stored+1, now)
-			if _, err := e.Spec.Records.UpdateRef(ctx, tx, r, stored); err != nil {
-				return err
-			}
-			err = store.AppendAtCommit(ctx, tx, e.entry(actor, action, now, &before, r, d))
-			out = r
-			return err
-		})
+		c.denied = nil
+		err = e.Store.Update(ctx, c.unit)
 		if version != 0 || !errors.Is(err, iso20000.ErrConflict) {
 			break
 		}
 	}
-	if denied != nil {
-		return zero, e.Denied(ctx, actor, action, id, denied)
+	if c.denied != nil {
+		return zero, e.Denied(ctx, actor, c.action, id, c.denied)
 	}
 	if err != nil {
 		return zero, err
 	}
-	return *out, nil
+	return *c.out, nil
+}
+
+// call is the state of one [Engine.Change]. Calls are pooled, so that the
+// before image of a record (a large struct) and the audit entry are not
+// allocated for every change.
+type call[T any] struct {
+	e       *Engine[T]
+	actor   iso20000.Actor
+	id      string
+	version int64
+	action  string
+	apply   Apply[T]
+	// unit is the method value c.run, bound once.
+	unit func(ctx context.Context, tx store.Tx) error
+
+	out    *T
+	denied error
+	before T // the before image of a change; the zero record for a creation
+	rec    T // the record being created
+	entry  [1]audit.Entry
+}
+
+func (e *Engine[T]) newCall() *call[T] {
+	if c, ok := e.calls.Get().(*call[T]); ok {
+		return c
+	}
+	c := &call[T]{e: e}
+	c.unit = c.run
+	return c
+}
+
+// freeCall clears c, so that the pool keeps no record alive, and pools it.
+func (e *Engine[T]) freeCall(c *call[T]) {
+	unit := c.unit
+	*c = call[T]{e: e, unit: unit}
+	e.calls.Put(c)
+}
+
+// run is the unit of work of a change.
+func (c *call[T]) run(ctx context.Context, tx store.Tx) error {
+	e := c.e
+	// r is the backend's private copy: changed in place, saved by pointer.
+	r, stored, err := e.Spec.Records.GetRef(ctx, tx, c.id)
+	if err != nil {
+		return err
+	}
+	if c.version != 0 && stored != c.version {
+		return &iso20000.ConflictError{Kind: e.Spec.Kind, ID: c.id, Expected: c.version, Actual: stored}
+	}
+	req := iso20000.Request{Actor: c.actor, Action: c.action, ID: c.id, Attrs: e.Spec.Attrs(r)}
+	if err := e.Authz.Authorize(ctx, req); err != nil {
+		c.denied = err
+		return err
+	}
+	if e.Spec.Before != nil {
+		c.before = e.Spec.Before(r)
+	} else {
+		c.before = e.Clone(*r)
+	}
+	now := e.Now()
+	d, err := c.apply(r, now)
+	if err != nil {
+		return err
+	}
+	e.Spec.Stamp(r, stored+1, now)
+	if _, err := e.Spec.Records.UpdateRef(ctx, tx, r, stored); err != nil {
+		return err
+	}
+	c.entry[0] = e.entry(c.actor, c.action, c.id, now, &c.before, r, d)
+	c.out = r
+	return store.AppendAtCommit(ctx, tx, c.entry[:]...)
 }
 
 // Authorize checks an action that has no stored record yet (creating one),
@@ -198,27 +245,30 @@ func (e *Engine[T]) Authorize(ctx context.Context, actor iso20000.Actor, verb st
 // may take a number with tx.NextNumber) and appends its audit entry. The
 // caller authorises first with [Engine.Authorize].
 func (e *Engine[T]) Create(ctx context.Context, actor iso20000.Actor, verb string, build func(ctx context.Context, tx store.Tx, now time.Time) (T, Details, error)) (T, error) {
-	var out T
+	c := e.newCall()
+	defer e.freeCall(c)
+	action := e.Spec.Kind + "." + verb
 	err := e.Store.Update(ctx, func(ctx context.Context, tx store.Tx) error {
 		now := e.Now()
-		r, d, err := build(ctx, tx, now)
-		if err != nil {
+		var d Details
+		var err error
+		if c.rec, d, err = build(ctx, tx, now); err != nil {
 			return err
 		}
-		e.Spec.Stamp(&r, 1, now)
-		if _, err := e.Spec.Records.Insert(ctx, tx, r); err != nil {
+		r := &c.rec
+		e.Spec.Stamp(r, 1, now)
+		if _, err := e.Spec.Records.InsertRef(ctx, tx, r); err != nil {
 			return err
 		}
-		var none T
-		err = store.AppendAtCommit(ctx, tx, e.entry(actor, e.Spec.Kind+"."+verb, now, &none, &r, d))
-		out = r
-		return err
+		// c.before is the zero record: nothing was there before.
+		c.entry[0] = e.entry(actor, action, e.Spec.ID(r), now, &c.before, r, d)
+		return store.AppendAtCommit(ctx, tx, c.entry[:]...)
 	})
 	if err != nil {
 		var zero T
 		return zero, err
 	}
-	return out, nil
+	return c.rec, nil
 }
 
 // Get reads one record in a read-only unit of work.
@@ -248,13 +298,13 @@ func (e *Engine[T]) List(ctx context.Context, q store.Query) ([]T, string, error
 	return out, next, err
 }
 
-func (e *Engine[T]) entry(actor iso20000.Actor, action string, now time.Time, before, after *T, d Details) audit.Entry {
+func (e *Engine[T]) entry(actor iso20000.Actor, action, id string, now time.Time, before, after *T, d Details) audit.Entry {
 	return audit.Entry{
 		Time:     now,
 		Actor:    actor.ID,
 		Action:   action,
 		Kind:     e.Spec.Kind,
-		EntityID: e.Spec.ID(after),
+		EntityID: id,
 		From:     e.Spec.State(before),
 		To:       e.Spec.State(after),
 		Changes:  e.Spec.Diff(before, after),
@@ -265,7 +315,8 @@ func (e *Engine[T]) entry(actor iso20000.Actor, action string, now time.Time, be
 // Diff returns the audited changes from before to after: each changed field
 // with its old and new value, then every element appended to the logs.
 func (s *Spec[T]) Diff(before, after *T) []audit.Change {
-	var out []audit.Change
+	var buf [16]audit.Change // most changes fit: one allocation for the result
+	out := buf[:0]
 	for _, f := range s.Fields {
 		if f.Same != nil && f.Same(before, after) {
 			continue
@@ -279,7 +330,10 @@ func (s *Spec[T]) Diff(before, after *T) []audit.Change {
 			out = append(out, audit.Change{Field: l.Name, New: l.Text(after, i)})
 		}
 	}
-	return out
+	if len(out) == 0 {
+		return nil
+	}
+	return slices.Clip(slices.Clone(out))
 }
 
 // Denied records a denied attempt in its own unit of work and returns the

@@ -43,7 +43,7 @@ func (t trail) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entr
 	if t.s.closed {
 		return nil, store.ErrClosed
 	}
-	return t.s.appendLocked(entries)
+	return t.s.appendLocked(entries, true)
 }
 
 // chunk is how many entries Entries copies under one read lock: it never

@@ -231,13 +231,29 @@ func (t *tx) Append(ctx context.Context, entries ...audit.Entry) ([]audit.Entry,
 	if err != nil {
 		return nil, err
 	}
-	return s.appendLocked(entries)
+	return s.appendLocked(entries, true)
 }
 
-// appendLocked seals copies of the entries after the head and stores them;
-// when one is invalid it stores none. The caller holds the write lock.
-func (s *Store) appendLocked(entries []audit.Entry) ([]audit.Entry, error) {
-	sealed := make([]audit.Entry, len(entries))
+// AppendAtCommit implements [store.AtCommitAppender]. The memory store has
+// no round trip to save: it stores the entries at once, as Append does, but
+// without returning sealed copies.
+func (t *tx) AppendAtCommit(ctx context.Context, entries ...audit.Entry) error {
+	s, err := t.check(true)
+	if err != nil {
+		return err
+	}
+	_, err = s.appendLocked(entries, false)
+	return err
+}
+
+// appendLocked seals copies of the entries after the head and stores them,
+// and returns the sealed copies when sealed is true; when one is invalid it
+// stores none. The caller holds the write lock.
+func (s *Store) appendLocked(entries []audit.Entry, sealed bool) ([]audit.Entry, error) {
+	var out []audit.Entry
+	if sealed {
+		out = make([]audit.Entry, len(entries))
+	}
 	head, mark := s.head(), s.entries.len()
 	var buf [512]byte // the canonical encoding of most entries
 	for i, e := range entries {
@@ -250,9 +266,11 @@ func (s *Store) appendLocked(entries []audit.Entry) ([]audit.Entry, error) {
 			return nil, err
 		}
 		s.entries.appendCanonical(&e, b)
-		sealed[i] = e
+		if sealed {
+			out[i] = e
+		}
 	}
-	return sealed, nil
+	return out, nil
 }
 
 // NextNumber implements [store.Tx].

@@ -17,6 +17,49 @@ var auditTests = []test{
 	{"InvalidEntry", testInvalidEntry},
 	{"EntriesRanges", testEntriesRanges},
 	{"EntriesAreCopies", testEntriesCopies},
+	{"AppendAtCommit", testAppendAtCommit},
+}
+
+// testAppendAtCommit checks store.AppendAtCommit, through the backend's
+// store.AtCommitAppender when it has one: entries appended both ways in one
+// unit keep their order in one valid chain; an invalid entry gives
+// audit.ErrInvalidEntry and queues nothing (the unit may go on); a unit that
+// fails stores none of its entries.
+func testAppendAtCommit(t *testing.T, st store.Store) {
+	ctx := context.Background()
+	bad := entry("ann", "bad")
+	bad.Time = time.Time{}
+	update(t, st, func(ctx context.Context, tx store.Tx) error {
+		if err := store.AppendAtCommit(ctx, tx, entry("ann", "1")); err != nil {
+			return err
+		}
+		if _, err := tx.Append(ctx, entry("ann", "2")); err != nil {
+			return err
+		}
+		if err := store.AppendAtCommit(ctx, tx, entry("ann", "3"), bad); !errors.Is(err, audit.ErrInvalidEntry) {
+			t.Errorf("AppendAtCommit with an invalid entry: %v, want audit.ErrInvalidEntry", err)
+		}
+		return store.AppendAtCommit(ctx, tx, entry("ann", "4"), entry("ann", "5"))
+	})
+	failed := errors.New("unit fails")
+	err := st.Update(ctx, func(ctx context.Context, tx store.Tx) error {
+		if err := store.AppendAtCommit(ctx, tx, entry("ann", "rolled back")); err != nil {
+			return err
+		}
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatalf("failing unit: %v", err)
+	}
+	all := entries(t, st, 1, 0)
+	checkChain(t, all)
+	var got []string
+	for _, e := range all {
+		got = append(got, e.Action)
+	}
+	if fmt.Sprint(got) != "[1 2 4 5]" {
+		t.Fatalf("trail actions %v, want [1 2 4 5]", got)
+	}
 }
 
 // testAppendInUnit checks that entries appended in a unit of work are sealed

@@ -287,6 +287,14 @@ func testNoAliasing(t *testing.T, st store.Store) {
 	got := mustGet(t, st, records, "r1")
 	got.Value.Tags[0] = "mutated after Get"
 
+	byRef := sample("r2")
+	update(t, st, func(ctx context.Context, tx store.Tx) error {
+		_, err := records.InsertRef(ctx, tx, &byRef)
+		byRef.Tags[0] = "mutated after InsertRef"
+		return err
+	})
+	wantRecord(t, st, records, sample("r2"), 1)
+
 	for _, d := range listAll(t, st, records, store.Query{}) {
 		d.Value.(*record).Tags[0] = "mutated after List"
 	}
