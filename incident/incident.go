@@ -120,7 +120,7 @@ func cloneTimer(spare, src *sla.Timer) *sla.Timer {
 	case src == nil:
 		return nil
 	case spare == nil:
-		spare = new(sla.Timer)
+		return src.CloneNew()
 	}
 	src.CloneInto(spare)
 	return spare

@@ -591,12 +591,41 @@ func (t *Timer) Validate() error {
 
 // Clone returns a deep copy of t.
 func (t Timer) Clone() Timer {
-	t.Thresholds = slices.Clone(t.Thresholds)
-	t.Cycles = slices.Clone(t.Cycles)
+	t.cloneSlices(nil)
+	return t
+}
+
+// CloneNew returns a deep copy of t as a new Timer. A timer with few
+// thresholds and cycles is copied in one allocation, the Timer together
+// with the arrays of its slices.
+func (t *Timer) CloneNew() *Timer {
+	b := new(timerBlock)
+	b.t = *t
+	b.t.cloneSlices(b)
+	return &b.t
+}
+
+// timerBlock is a Timer allocated together with room for the thresholds and
+// cycles of most timers (see [Timer.CloneNew]).
+type timerBlock struct {
+	t          Timer
+	thresholds [4]int
+	cycles     [2]Cycle
+}
+
+// cloneSlices replaces t's slices with copies, made in b's arrays when b is
+// not nil and they fit.
+func (t *Timer) cloneSlices(b *timerBlock) {
+	if b != nil && len(t.Thresholds) <= len(b.thresholds) && len(t.Cycles) <= len(b.cycles) {
+		t.Thresholds = reuse.Slice(b.thresholds[:0:len(b.thresholds)], t.Thresholds)
+		t.Cycles = reuse.Slice(b.cycles[:0:len(b.cycles)], t.Cycles)
+	} else {
+		t.Thresholds = slices.Clone(t.Thresholds)
+		t.Cycles = slices.Clone(t.Cycles)
+	}
 	for i := range t.Cycles {
 		t.Cycles[i].Pauses = slices.Clone(t.Cycles[i].Pauses)
 	}
-	return t
 }
 
 // CloneInto makes *dst a deep copy of t like [Timer.Clone], reusing the

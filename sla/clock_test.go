@@ -374,6 +374,39 @@ func TestTimerCloneIsDeep(t *testing.T) {
 	}
 }
 
+func TestTimerCloneNewIsDeep(t *testing.T) {
+	for _, cycles := range []int{0, 1, 2, 3} { // 3 cycles do not fit the block
+		tm := sla.Timer{Target: "resolution", Duration: time.Hour, Thresholds: []int{50, 75}}
+		var steps []step
+		for i := range cycles {
+			ev := sla.EventRestart
+			if i == 0 {
+				ev = sla.EventStart
+			}
+			h := float64(i)
+			steps = append(steps, step{ev, at(h), ""}, step{sla.EventPause, at(h + 0.1), "x"}, step{sla.EventStop, at(h + 0.5), ""})
+		}
+		apply(t, &tm, steps)
+		c := tm.CloneNew()
+		if !reflect.DeepEqual(*c, tm) {
+			t.Fatalf("%d cycles: CloneNew = %+v, want %+v", cycles, *c, tm)
+		}
+		c.Thresholds[0] = 60
+		for i := range c.Cycles {
+			c.Cycles[i].Start = at(9)
+			c.Cycles[i].Pauses[0].Reason = "changed"
+		}
+		if tm.Thresholds[0] != 50 || cycles > 0 && (!tm.Cycles[0].Start.Equal(at(0)) || tm.Cycles[cycles-1].Pauses[0].Reason != "x") {
+			t.Errorf("%d cycles: CloneNew shares memory with the original", cycles)
+		}
+	}
+	tm := sla.Timer{Target: "response", Duration: time.Hour, Thresholds: []int{50}}
+	apply(t, &tm, []step{{sla.EventStart, at(0), ""}})
+	if n := testing.AllocsPerRun(100, func() { tm.CloneNew() }); n != 1 {
+		t.Errorf("CloneNew of a running timer: %v allocations, want 1", n)
+	}
+}
+
 func TestTimerCloneIntoIsDeepAndReuses(t *testing.T) {
 	tm := sla.Timer{Target: "resolution", Duration: time.Hour, Thresholds: []int{50, 75}}
 	apply(t, &tm, []step{{sla.EventStart, at(0), ""}, {sla.EventPause, at(0.1), "x"}, {sla.EventStop, at(0.5), ""},
