@@ -267,28 +267,38 @@ func (p *Policy) Measure(t *Timer, now time.Time) (Reading, error) {
 // (an instant before the timer's last event) changes nothing.
 func (p *Policy) OnState(t *Timer, state string, at time.Time) ([]TimerEvent, error) {
 	events := p.onState(t.Status(), t.Target, state)
-	if len(events) == 0 {
-		return nil, nil // nothing to apply: no copy made
+	switch len(events) {
+	case 0:
+		return nil, nil
+	case 1: // an event method changes nothing when it fails: no copy needed
+		if err := t.apply(events[0], at, state); err != nil {
+			return nil, err
+		}
+		return events, nil
 	}
 	next := t.Clone()
 	for _, ev := range events {
-		var err error
-		switch ev {
-		case EventStart:
-			err = next.Start(at)
-		case EventPause:
-			err = next.Pause(at, state)
-		case EventResume:
-			err = next.Resume(at)
-		case EventStop:
-			err = next.Stop(at)
-		}
-		if err != nil {
+		if err := next.apply(ev, at, state); err != nil {
 			return nil, err
 		}
 	}
 	*t = next
 	return events, nil
+}
+
+// apply applies ev at instant at; reason is the reason of a pause.
+func (t *Timer) apply(ev TimerEvent, at time.Time, reason string) error {
+	switch ev {
+	case EventStart:
+		return t.Start(at)
+	case EventPause:
+		return t.Pause(at, reason)
+	case EventResume:
+		return t.Resume(at)
+	case EventStop:
+		return t.Stop(at)
+	}
+	return nil
 }
 
 // onState returns the events that entering state applies to a timer of the

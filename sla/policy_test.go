@@ -222,5 +222,12 @@ func TestPolicyOnState(t *testing.T) {
 		if !errors.Is(err, iso20000.ErrValidation) || events != nil || !reflect.DeepEqual(tm, before) {
 			t.Errorf("OnState back in time = %v, %v; timer %+v", events, err, tm)
 		}
+		// Two events (start, then pause) of which the first fails.
+		idle := sla.Timer{Target: sla.TargetResolution, Thresholds: []int{50}}
+		before = idle.Clone()
+		events, err = p.OnState(&idle, "pending customer", at(1))
+		if !errors.Is(err, iso20000.ErrValidation) || events != nil || !reflect.DeepEqual(idle, before) {
+			t.Errorf("OnState starting a timer without duration = %v, %v; timer %+v", events, err, idle)
+		}
 	})
 }
