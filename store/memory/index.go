@@ -3,6 +3,7 @@ package memory
 import (
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/google/btree"
 
@@ -52,8 +53,7 @@ const (
 type tree struct {
 	f     field
 	order store.Order
-	s     string // the value of a string field
-	n     int    // the value of fPriority
+	s     string // the value: of fPriority in decimal, empty for fAll
 }
 
 // treeOf returns the tree of k for f under order, and false when k is not in
@@ -73,8 +73,11 @@ func treeOf(k *store.Keys, f field, order store.Order) (tree, bool) {
 	case fService:
 		t.s = k.Service
 	case fPriority:
-		t.n = k.Priority
-		return t, t.n != 0
+		if k.Priority == 0 {
+			return t, false
+		}
+		t.s = strconv.Itoa(k.Priority) // no allocation below 100
+		return t, true
 	}
 	return t, f == fAll || t.s != ""
 }
@@ -85,7 +88,9 @@ var orders = [...]store.Order{store.ByCreated, store.ByDue}
 type kind struct {
 	degree int
 	docs   map[string]*rec
-	trees  map[tree]*btree.BTreeG[item]
+	// trees holds the trees by order, field and value: maps keyed by a
+	// plain string, which hash faster than a struct key would.
+	trees [2][numFields]map[string]*btree.BTreeG[item]
 	// free recycles the nodes of all the kind's trees: per-value trees come
 	// and go as values do (a status tree empties when its last record moves
 	// on), and a tree of its own freelist would allocate one each time.
@@ -96,8 +101,12 @@ type kind struct {
 }
 
 func newKind(degree int) *kind {
-	return &kind{degree: degree, docs: make(map[string]*rec), trees: make(map[tree]*btree.BTreeG[item]),
-		free: btree.NewFreeListG[item](btree.DefaultFreeListSize)}
+	return &kind{degree: degree, docs: make(map[string]*rec), free: btree.NewFreeListG[item](btree.DefaultFreeListSize)}
+}
+
+// tree returns the tree t, or nil when it was never created.
+func (k *kind) tree(t tree) *btree.BTreeG[item] {
+	return k.trees[t.order][t.f][t.s]
 }
 
 // get returns the record with the given ID, or nil; k may be nil.
@@ -109,16 +118,20 @@ func (k *kind) get(id string) *rec {
 }
 
 func (k *kind) add(t tree, it item) {
-	bt := k.trees[t]
+	bt := k.tree(t)
 	if bt == nil {
 		bt = btree.NewWithFreeListG(k.degree, less, k.free)
-		k.trees[t] = bt
+		m := &k.trees[t.order][t.f]
+		if *m == nil {
+			*m = make(map[string]*btree.BTreeG[item])
+		}
+		(*m)[t.s] = bt
 	}
 	bt.ReplaceOrInsert(it)
 }
 
 func (k *kind) remove(t tree, it item) {
-	bt := k.trees[t]
+	bt := k.tree(t)
 	if bt == nil {
 		return
 	}
@@ -181,7 +194,7 @@ func (k *kind) reindex(r *rec, old, new store.Keys) {
 // (one per status asked for) are walked and merged. A nil result means no
 // record can match.
 func (k *kind) plan(q *store.Query) []*btree.BTreeG[item] {
-	best := []*btree.BTreeG[item]{k.trees[tree{f: fAll, order: q.OrderBy}]}
+	best := []*btree.BTreeG[item]{k.tree(tree{f: fAll, order: q.OrderBy})}
 	size := treeLen(best[0])
 	consider := func(trees []*btree.BTreeG[item]) {
 		n := 0
@@ -198,7 +211,7 @@ func (k *kind) plan(q *store.Query) []*btree.BTreeG[item] {
 			if slices.Contains(q.Status[:i], s) {
 				continue // asked for twice
 			}
-			if t := k.trees[tree{f: fStatus, order: q.OrderBy, s: s}]; t != nil {
+			if t := k.tree(tree{f: fStatus, order: q.OrderBy, s: s}); t != nil {
 				trees = append(trees, t)
 			}
 		}
@@ -209,11 +222,11 @@ func (k *kind) plan(q *store.Query) []*btree.BTreeG[item] {
 		s string
 	}{{fOwner, q.Owner}, {fGroup, q.Group}, {fService, q.Service}} {
 		if c.s != "" {
-			consider([]*btree.BTreeG[item]{k.trees[tree{f: c.f, order: q.OrderBy, s: c.s}]})
+			consider([]*btree.BTreeG[item]{k.tree(tree{f: c.f, order: q.OrderBy, s: c.s})})
 		}
 	}
 	if q.Priority != 0 {
-		consider([]*btree.BTreeG[item]{k.trees[tree{f: fPriority, order: q.OrderBy, n: q.Priority}]})
+		consider([]*btree.BTreeG[item]{k.tree(tree{f: fPriority, order: q.OrderBy, s: strconv.Itoa(q.Priority)})})
 	}
 	if size == 0 {
 		return nil

@@ -66,13 +66,18 @@ func checkIndexes(t *testing.T, k *kind) {
 		}
 	}
 	// Trees of values no record has any more stay, empty, for reuse.
-	for tr, bt := range k.trees {
-		if _, ok := want[tr]; !ok && bt.Len() != 0 {
-			t.Fatalf("tree %+v holds %d items, want none", tr, bt.Len())
+	for o := range k.trees {
+		for f := range k.trees[o] {
+			for s, bt := range k.trees[o][f] {
+				tr := tree{f: field(f), order: store.Order(o), s: s}
+				if _, ok := want[tr]; !ok && bt.Len() != 0 {
+					t.Fatalf("tree %+v holds %d items, want none", tr, bt.Len())
+				}
+			}
 		}
 	}
 	for tr, items := range want {
-		if k.trees[tr] == nil {
+		if k.tree(tr) == nil {
 			t.Fatalf("tree %+v is missing", tr)
 		}
 		slices.SortFunc(items, func(a, b item) int {
@@ -82,7 +87,7 @@ func checkIndexes(t *testing.T, k *kind) {
 			return 1
 		})
 		var got []item
-		k.trees[tr].Ascend(func(it item) bool { got = append(got, it); return true })
+		k.tree(tr).Ascend(func(it item) bool { got = append(got, it); return true })
 		if !slices.Equal(got, items) {
 			t.Fatalf("tree %+v holds %v, want %v", tr, got, items)
 		}
@@ -379,7 +384,7 @@ func TestMergeBatches(t *testing.T) {
 			})
 			var trees []*btree.BTreeG[item]
 			for _, s := range statuses {
-				trees = append(trees, kd.trees[tree{f: fStatus, s: s}])
+				trees = append(trees, kd.tree(tree{f: fStatus, s: s}))
 			}
 			for batch := 1; batch <= 25; batch++ {
 				for _, need := range []int{1, 7, 30, 61} {
