@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -123,6 +124,45 @@ func runSuite(t *testing.T, newStore func(t testing.TB) store.Store) {
 	t.Run("Queries", func(t *testing.T) { testQueries(t, newStore) })
 	t.Run("SLA", func(t *testing.T) { testSLA(t, newStore) })
 	t.Run("Sweep", func(t *testing.T) { testSweep(t, newStore) })
+	t.Run("Copies", func(t *testing.T) { testCopies(t, newStore) })
+}
+
+// testCopies checks that every record a method returns is the caller's own:
+// later changes (which the service makes in reused memory) leave it as it
+// was, and changing it, down to its timers and notes, changes nothing stored.
+func testCopies(t *testing.T, newStore func(t testing.TB) store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, newStore, incident.WithSLA(testPolicy(t)))
+	inc := f.open(t)
+	var got, held []incident.Incident
+	keep := func(inc incident.Incident, err error) incident.Incident {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, held = append(got, inc), append(held, inc.Clone())
+		return inc
+	}
+	keep(inc, nil)
+	f.clock.Advance(time.Minute)
+	keep(f.svc.Assign(ctx, agent, inc.ID, incident.AssignInput{Group: "network", Assignee: "alice", Note: "taking it"}))
+	keep(f.svc.Start(ctx, agent, inc.ID, incident.StepInput{Note: "on it"}))
+	f.clock.Advance(time.Minute)
+	keep(f.svc.Hold(ctx, agent, inc.ID, incident.HoldInput{Reason: incident.HoldAwaitingCaller, Note: "asked"}))
+	keep(f.svc.Resume(ctx, agent, inc.ID, incident.StepInput{Note: "answered"}))
+	last := keep(f.svc.Resolve(ctx, agent, inc.ID, incident.ResolveInput{Code: "fixed", Notes: "restarted"}))
+	for i := range got {
+		if !reflect.DeepEqual(got[i], held[i]) {
+			t.Fatalf("record %d changed after later changes:\n%+v\nwas\n%+v", i, got[i], held[i])
+		}
+	}
+	stored := last.Clone()
+	last.WorkNotes[0].Text = "tampered"
+	last.Resolution.Cycles[0].Start = time.Time{}
+	last.Resolution.Thresholds[0] = 1
+	if again, err := f.svc.Get(ctx, inc.ID); err != nil || !reflect.DeepEqual(again, stored) {
+		t.Fatalf("changing a returned record changed the stored one: %v\n%+v\nwant\n%+v", err, again, stored)
+	}
 }
 
 // allowed is the incident lifecycle written out by hand (not derived from

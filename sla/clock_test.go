@@ -375,7 +375,7 @@ func TestTimerCloneIsDeep(t *testing.T) {
 }
 
 func TestTimerCloneNewIsDeep(t *testing.T) {
-	for _, cycles := range []int{0, 1, 2, 3} { // 3 cycles do not fit the block
+	for _, cycles := range []int{0, 1, 2, 3} { // 2 cycles or more do not fit the block
 		tm := sla.Timer{Target: "resolution", Duration: time.Hour, Thresholds: []int{50, 75}}
 		var steps []step
 		for i := range cycles {

@@ -148,6 +148,34 @@ func (c *Collection[T]) GetRef(ctx context.Context, tx Tx, id string) (*T, int64
 	return t, d.Version, nil
 }
 
+// GetInto is GetRef copying the record into *dst, which the caller owns:
+// the zero T, or a record an earlier GetInto filled whose slices and
+// pointers nothing else references any more (they are reused, see
+// [WithCloneInto]). A backend with [IntoGetter] copies the stored record
+// straight into *dst; with another, *dst is overwritten with a new copy.
+func (c *Collection[T]) GetInto(ctx context.Context, tx Tx, id string, dst *T) (int64, error) {
+	if g, ok := tx.(IntoGetter); ok {
+		d, err := g.GetInto(ctx, c, id, dst)
+		if err != nil {
+			return 0, err
+		}
+		t, ok := d.Value.(*T)
+		if !ok {
+			return 0, fmt.Errorf("store: %s collection got a %T", c.kind, d.Value)
+		}
+		if t != dst {
+			*dst = *t
+		}
+		return d.Version, nil
+	}
+	t, version, err := c.GetRef(ctx, tx, id)
+	if err != nil {
+		return 0, err
+	}
+	*dst = *t
+	return version, nil
+}
+
 // UpdateRef is Update taking the record by pointer, without copying it. The
 // backend copies or encodes it, so the caller keeps ownership of v.
 func (c *Collection[T]) UpdateRef(ctx context.Context, tx Tx, v *T, version int64) (int64, error) {

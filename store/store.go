@@ -84,6 +84,18 @@ type Codec interface {
 	Clone(v any) any
 }
 
+// IntoGetter is an optional capability of a [Tx], discovered by type
+// assertion (see [Collection.GetInto]). GetInto is [Tx.Get] making the copy
+// of the stored value in dst, a value of c's type (a *T for a
+// Collection[T]) that the caller owns and nothing else references, with
+// [Recycler.CloneInto] when c has it: the returned Doc's Value is then dst.
+// Without it the Value is a new copy, as Get returns. A backend that keeps
+// values in memory (store/memory) has it, so that a caller reusing dst
+// spares the allocation of a copy.
+type IntoGetter interface {
+	GetInto(ctx context.Context, c Codec, id string, dst any) (Doc, error)
+}
+
 // Recycler is an optional capability of a [Codec], discovered by type
 // assertion: CloneInto makes a deep copy of src in spare, reusing spare's
 // storage (its slices' arrays, the values it points to), and returns it.

@@ -172,9 +172,12 @@ type call[T any] struct {
 
 	out    *T
 	denied error
+	work   T // the record a change reads and changes
 	before T // the before image of a change; the zero record for a creation
 	rec    T // the record being created
 	entry  [1]audit.Entry
+	// changes holds the entry's changes: most changes have fewer.
+	changes [24]audit.Change
 }
 
 func (e *Engine[T]) newCall() *call[T] {
@@ -196,8 +199,9 @@ func (e *Engine[T]) freeCall(c *call[T]) {
 // run is the unit of work of a change.
 func (c *call[T]) run(ctx context.Context, tx store.Tx) error {
 	e := c.e
-	// r is the backend's private copy: changed in place, saved by pointer.
-	r, stored, err := e.Spec.Records.GetRef(ctx, tx, c.id)
+	// r is the call's own copy: changed in place, saved by pointer.
+	r := &c.work
+	stored, err := e.Spec.Records.GetInto(ctx, tx, c.id, r)
 	if err != nil {
 		return err
 	}
@@ -223,7 +227,7 @@ func (c *call[T]) run(ctx context.Context, tx store.Tx) error {
 	if _, err := e.Spec.Records.UpdateRef(ctx, tx, r, stored); err != nil {
 		return err
 	}
-	c.entry[0] = e.entry(c.actor, c.action, c.id, now, &c.before, r, d)
+	c.entry[0] = e.entry(c.actor, c.action, c.id, now, &c.before, r, d, c.changes[:0])
 	c.out = r
 	return store.AppendAtCommit(ctx, tx, c.entry[:]...)
 }
@@ -261,7 +265,7 @@ func (e *Engine[T]) Create(ctx context.Context, actor iso20000.Actor, verb strin
 			return err
 		}
 		// c.before is the zero record: nothing was there before.
-		c.entry[0] = e.entry(actor, action, e.Spec.ID(r), now, &c.before, r, d)
+		c.entry[0] = e.entry(actor, action, e.Spec.ID(r), now, &c.before, r, d, c.changes[:0])
 		return store.AppendAtCommit(ctx, tx, c.entry[:]...)
 	})
 	if err != nil {
@@ -298,7 +302,13 @@ func (e *Engine[T]) List(ctx context.Context, q store.Query) ([]T, string, error
 	return out, next, err
 }
 
-func (e *Engine[T]) entry(actor iso20000.Actor, action, id string, now time.Time, before, after *T, d Details) audit.Entry {
+// entry returns the audit entry of a change from before to after. Its
+// Changes are appended to changes, whose array the caller owns (the entry
+// lives only until the unit of work ends: backends copy what they store).
+func (e *Engine[T]) entry(actor iso20000.Actor, action, id string, now time.Time, before, after *T, d Details, changes []audit.Change) audit.Entry {
+	if changes = e.Spec.AppendDiff(changes, before, after); len(changes) == 0 {
+		changes = nil
+	}
 	return audit.Entry{
 		Time:     now,
 		Actor:    actor.ID,
@@ -307,33 +317,39 @@ func (e *Engine[T]) entry(actor iso20000.Actor, action, id string, now time.Time
 		EntityID: id,
 		From:     e.Spec.State(before),
 		To:       e.Spec.State(after),
-		Changes:  e.Spec.Diff(before, after),
+		Changes:  changes,
 		Data:     d,
 	}
 }
 
 // Diff returns the audited changes from before to after: each changed field
-// with its old and new value, then every element appended to the logs.
+// with its old and new value, then every element appended to the logs; nil
+// when nothing changed.
 func (s *Spec[T]) Diff(before, after *T) []audit.Change {
 	var buf [16]audit.Change // most changes fit: one allocation for the result
-	out := buf[:0]
+	out := s.AppendDiff(buf[:0], before, after)
+	if len(out) == 0 {
+		return nil
+	}
+	return slices.Clip(slices.Clone(out))
+}
+
+// AppendDiff appends to dst the changes [Spec.Diff] returns.
+func (s *Spec[T]) AppendDiff(dst []audit.Change, before, after *T) []audit.Change {
 	for _, f := range s.Fields {
 		if f.Same != nil && f.Same(before, after) {
 			continue
 		}
 		if o, n := f.Get(before), f.Get(after); o != n {
-			out = append(out, audit.Change{Field: f.Name, Old: o, New: n})
+			dst = append(dst, audit.Change{Field: f.Name, Old: o, New: n})
 		}
 	}
 	for _, l := range s.Logs {
 		for i := l.Len(before); i < l.Len(after); i++ {
-			out = append(out, audit.Change{Field: l.Name, New: l.Text(after, i)})
+			dst = append(dst, audit.Change{Field: l.Name, New: l.Text(after, i)})
 		}
 	}
-	if len(out) == 0 {
-		return nil
-	}
-	return slices.Clip(slices.Clone(out))
+	return dst
 }
 
 // Denied records a denied attempt in its own unit of work and returns the

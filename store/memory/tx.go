@@ -141,6 +141,22 @@ func (t *tx) Get(ctx context.Context, c store.Codec, id string) (store.Doc, erro
 	return r.doc(c), nil
 }
 
+// GetInto implements [store.IntoGetter].
+func (t *tx) GetInto(ctx context.Context, c store.Codec, id string, dst any) (store.Doc, error) {
+	if _, err := t.check(false); err != nil {
+		return store.Doc{}, err
+	}
+	r := t.kind(c, false).get(id)
+	if r == nil {
+		return store.Doc{}, &iso20000.NotFoundError{Kind: c.Kind(), ID: id}
+	}
+	rc, ok := c.(store.Recycler)
+	if !ok {
+		return r.doc(c), nil
+	}
+	return store.Doc{ID: r.id, Version: r.version, Keys: r.keys, Value: rc.CloneInto(dst, r.value)}, nil
+}
+
 // Insert implements [store.Tx].
 func (t *tx) Insert(ctx context.Context, c store.Codec, d store.Doc) (int64, error) {
 	s, err := t.check(true)

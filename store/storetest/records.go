@@ -287,6 +287,28 @@ func testNoAliasing(t *testing.T, st store.Store) {
 	got := mustGet(t, st, records, "r1")
 	got.Value.Tags[0] = "mutated after Get"
 
+	for _, c := range []*store.Collection[record]{records, others} {
+		insert(t, st, c, sample("into"))
+		var dst record
+		for range 3 { // into the zero record, then into what the last GetInto filled
+			view(t, st, func(ctx context.Context, tx store.Tx) error {
+				v, err := c.GetInto(ctx, tx, "into", &dst)
+				if err == nil && (v != 1 || !equalRecord(dst, sample("into"))) {
+					t.Errorf("%s GetInto: %+v version %d, want %+v", c.Kind(), dst, v, sample("into"))
+				}
+				return err
+			})
+			dst.Tags[0] = "mutated after GetInto"
+		}
+		wantRecord(t, st, c, sample("into"), 1)
+		view(t, st, func(ctx context.Context, tx store.Tx) error {
+			if _, err := c.GetInto(ctx, tx, "missing", &dst); !errors.Is(err, iso20000.ErrNotFound) {
+				t.Errorf("%s GetInto of a missing record: %v, want ErrNotFound", c.Kind(), err)
+			}
+			return nil
+		})
+	}
+
 	byRef := sample("r2")
 	update(t, st, func(ctx context.Context, tx store.Tx) error {
 		_, err := records.InsertRef(ctx, tx, &byRef)
