@@ -25,14 +25,28 @@ func (r *rec) doc(c store.Codec) store.Doc {
 }
 
 // item is an index entry: the sort key (Unix nanoseconds of Created or Due)
-// and ID, which order it, and the record.
+// and the record, whose ID orders items of equal keys. It holds no string of
+// its own: items are half the size, and the garbage collector follows one
+// pointer per item, not two.
 type item struct {
 	key int64
-	id  string
 	r   *rec
 }
 
-func less(a, b item) bool { return a.key < b.key || (a.key == b.key && a.id < b.id) }
+// id returns the ID of the item's record; a pivot item without a record
+// has the empty ID, which sorts before every record's.
+func (it item) id() string {
+	if it.r == nil {
+		return ""
+	}
+	return it.r.id
+}
+
+// cursorItem returns an item that sorts where a record with the given key and ID
+// would.
+func cursorItem(key int64, id string) item { return item{key: key, r: &rec{id: id}} }
+
+func less(a, b item) bool { return a.key < b.key || (a.key == b.key && a.id() < b.id()) }
 
 // field names an indexed key: every record is in the fAll trees, and in the
 // trees of its status, owner, group, service and priority when set.
@@ -143,7 +157,7 @@ func (k *kind) remove(t tree, it item) {
 // index adds r to every tree its keys belong to.
 func (k *kind) index(r *rec) {
 	for _, o := range orders {
-		it := item{key: o.SortKey(r.keys), id: r.id, r: r}
+		it := item{key: o.SortKey(r.keys), r: r}
 		for f := range numFields {
 			if t, ok := treeOf(&r.keys, f, o); ok {
 				k.add(t, it)
@@ -155,7 +169,7 @@ func (k *kind) index(r *rec) {
 // unindex removes r from every tree its keys belong to.
 func (k *kind) unindex(r *rec) {
 	for _, o := range orders {
-		it := item{key: o.SortKey(r.keys), id: r.id}
+		it := item{key: o.SortKey(r.keys), r: r}
 		for f := range numFields {
 			if t, ok := treeOf(&r.keys, f, o); ok {
 				k.remove(t, it)
@@ -179,10 +193,10 @@ func (k *kind) reindex(r *rec, old, new store.Keys) {
 				continue
 			}
 			if oldIn {
-				k.remove(ot, item{key: oldKey, id: r.id})
+				k.remove(ot, item{key: oldKey, r: r})
 			}
 			if newIn {
-				k.add(nt, item{key: newKey, id: r.id, r: r})
+				k.add(nt, item{key: newKey, r: r})
 			}
 		}
 	}
@@ -267,7 +281,7 @@ func (k *kind) list(c store.Codec, q store.Query, cur *store.Cursor) store.Page 
 	}
 	if len(items) > q.Limit {
 		last := items[n-1]
-		p.Next = q.NextCursor(last.r.keys, last.id)
+		p.Next = q.NextCursor(last.r.keys, last.r.id)
 	}
 	return p
 }
@@ -302,7 +316,7 @@ func merge(trees []*btree.BTreeG[item], q *store.Query, cur *store.Cursor, need,
 				s.done = len(s.buf) < batch
 				if len(s.buf) > 0 {
 					last := s.buf[len(s.buf)-1]
-					s.cur = &store.Cursor{Key: last.key, ID: last.id}
+					s.cur = &store.Cursor{Key: last.key, ID: last.r.id}
 				}
 			}
 			if s.head < len(s.buf) && (best < 0 || first(s.buf[s.head], srcs[best].buf[srcs[best].head])) {
@@ -340,7 +354,7 @@ func walk(t *btree.BTreeG[item], q *store.Query, cur *store.Cursor, need int, ou
 		if (!q.Desc && it.key >= hi && hi != math.MaxInt64) || (q.Desc && it.key < lo) {
 			return false
 		}
-		if q.After(cur, it.key, it.id) && q.Match(it.r.keys) {
+		if q.After(cur, it.key, it.r.id) && q.Match(it.r.keys) {
 			out = append(out, it)
 			found++
 		}
@@ -349,7 +363,7 @@ func walk(t *btree.BTreeG[item], q *store.Query, cur *store.Cursor, need int, ou
 	// IDs are never empty, so item{key: x} sorts before every item of key x.
 	var at item // the cursor's position
 	if cur != nil {
-		at = item{key: cur.Key, id: cur.ID}
+		at = cursorItem(cur.Key, cur.ID)
 	}
 	if !q.Desc {
 		pivot := item{key: lo}

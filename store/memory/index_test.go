@@ -60,7 +60,7 @@ func checkIndexes(t *testing.T, k *kind) {
 		for _, o := range orders {
 			for f := range numFields {
 				if tr, ok := treeOf(&r.keys, f, o); ok {
-					want[tr] = append(want[tr], item{key: o.SortKey(r.keys), id: r.id, r: r})
+					want[tr] = append(want[tr], item{key: o.SortKey(r.keys), r: r})
 				}
 			}
 		}
@@ -373,7 +373,7 @@ func TestMergeBatches(t *testing.T) {
 			var want []item
 			for _, k := range all {
 				if q.Match(k.Keys) {
-					want = append(want, item{key: k.Keys.Created.UnixNano(), id: k.ID, r: kd.docs[k.ID]})
+					want = append(want, item{key: k.Keys.Created.UnixNano(), r: kd.docs[k.ID]})
 				}
 			}
 			slices.SortFunc(want, func(a, b item) int {
