@@ -16,7 +16,9 @@ type Versioned[T any] struct {
 // It implements [Codec] for backends, with *T values: records are encoded as JSON with
 // encoding/json, and copied with the clone function given by [WithClone]
 // (by default a JSON round trip, which is correct but slow: records with
-// slices or maps should supply one).
+// slices or maps should supply one). With [WithCloneInto] it is also a
+// [Recycler], so that store/memory reuses the copies it keeps, and
+// [Collection.GetInto] reads into the caller's own value.
 //
 // A Collection is immutable and safe for concurrent use.
 type Collection[T any] struct {
