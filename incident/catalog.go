@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/servicekit/iso20000"
+	"github.com/servicekit/iso20000/internal/reuse"
 	"github.com/servicekit/iso20000/internal/workflow"
 	"github.com/servicekit/iso20000/store"
 )
@@ -51,6 +52,14 @@ func (c CatalogItem) Clone() CatalogItem {
 	return c
 }
 
+// cloneItemInto makes *dst a deep copy of *src, reusing dst's tasks (see
+// store.WithCloneInto).
+func cloneItemInto(dst, src *CatalogItem) {
+	tasks := dst.Tasks
+	*dst = *src
+	dst.Tasks = reuse.Slice(tasks, src.Tasks)
+}
+
 // status is the item's indexed status and its "state" in the audit trail.
 func (c *CatalogItem) status() string {
 	if c.Active {
@@ -80,7 +89,7 @@ func (c *CatalogItem) validate() error {
 // catalogItems is the typed collection of catalogue items.
 var catalogItems = store.NewCollection(CatalogItemKind, func(c *CatalogItem) (string, store.Keys) {
 	return c.ID, store.Keys{Status: c.status(), Service: c.Service, Created: c.CreatedAt}
-}, store.WithClone(CatalogItem.Clone))
+}, store.WithClone(CatalogItem.Clone), store.WithCloneInto(cloneItemInto))
 
 // catalogSpec describes catalogue items to the workflow engine.
 var catalogSpec = &workflow.Spec[CatalogItem]{

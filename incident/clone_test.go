@@ -24,9 +24,9 @@ func fullIncident(p string) Incident {
 }
 
 // assertDeepCopy fails when got differs from want or shares a slice array or
-// pointed-to value with it, field by field, so that a field added to
-// Incident without a deep copy is caught.
-func assertDeepCopy(t *testing.T, got, want *Incident) {
+// pointed-to value with it, field by field (and inside SLA timers), so that
+// a field added to a record type without a deep copy is caught.
+func assertDeepCopy[T any](t *testing.T, got, want *T) {
 	t.Helper()
 	if !reflect.DeepEqual(*got, *want) {
 		t.Fatalf("copy = %+v\nwant %+v", *got, *want)
@@ -40,13 +40,18 @@ func assertDeepCopy(t *testing.T, got, want *Incident) {
 				t.Errorf("field %s shares memory with the original", g.Type().Field(i).Name)
 			}
 		}
-	}
-	for _, pair := range [][2]*sla.Timer{{got.Response, want.Response}, {got.Resolution, want.Resolution}} {
-		if pair[0] != nil && len(pair[0].Cycles) > 0 && &pair[0].Cycles[0] == &pair[1].Cycles[0] {
-			t.Error("timer cycles share memory with the original")
+		gt, ok := gf.Interface().(*sla.Timer)
+		if !ok || gt == nil {
+			continue
 		}
-		if pair[0] != nil && len(pair[0].Cycles) > 0 && len(pair[0].Cycles[0].Pauses) > 0 && &pair[0].Cycles[0].Pauses[0] == &pair[1].Cycles[0].Pauses[0] {
-			t.Error("timer pauses share memory with the original")
+		wt := wf.Interface().(*sla.Timer)
+		if len(gt.Thresholds) > 0 && &gt.Thresholds[0] == &wt.Thresholds[0] {
+			t.Errorf("timer %s: thresholds share memory with the original", g.Type().Field(i).Name)
+		}
+		for c := range gt.Cycles {
+			if &gt.Cycles[c] == &wt.Cycles[c] || len(gt.Cycles[c].Pauses) > 0 && &gt.Cycles[c].Pauses[0] == &wt.Cycles[c].Pauses[0] {
+				t.Errorf("timer %s: cycle %d shares memory with the original", g.Type().Field(i).Name, c)
+			}
 		}
 	}
 }
@@ -80,4 +85,31 @@ func TestCloneIntoIsDeepAndReusesTheSpare(t *testing.T) {
 			t.Fatalf("cloneInto from the zero incident = %+v", spare)
 		}
 	})
+}
+
+func fullRequest(p string) Request {
+	inc := fullIncident(p)
+	return Request{ID: uuid.New(), Number: p + "REQ-1", ItemID: p + "laptop", Tasks: []Task{{Name: p + "order"}, {Name: p + "ship"}},
+		WorkNotes: inc.WorkNotes, Fulfilment: inc.Resolution}
+}
+
+func TestRequestCopiesAreDeep(t *testing.T) {
+	src := fullRequest("")
+	c := src.Clone()
+	assertDeepCopy(t, &c, &src)
+	for name, spare := range map[string]Request{"empty spare": {}, "larger spare": fullRequest("old-")} {
+		t.Run(name, func(t *testing.T) {
+			cloneRequestInto(&spare, &src)
+			assertDeepCopy(t, &spare, &src)
+		})
+	}
+}
+
+func TestCatalogItemCopiesAreDeep(t *testing.T) {
+	src := CatalogItem{ID: "laptop", Name: "Laptop", Tasks: []string{"order", "ship"}}
+	c := src.Clone()
+	assertDeepCopy(t, &c, &src)
+	spare := CatalogItem{Tasks: make([]string, 1, 8)}
+	cloneItemInto(&spare, &src)
+	assertDeepCopy(t, &spare, &src)
 }

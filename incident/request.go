@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/servicekit/iso20000/internal/reuse"
 	"github.com/servicekit/iso20000/sla"
 )
 
@@ -83,11 +84,18 @@ type Task struct {
 func (r Request) Clone() Request {
 	r.Tasks = slices.Clone(r.Tasks)
 	r.WorkNotes = slices.Clone(r.WorkNotes)
-	if r.Fulfilment != nil {
-		t := r.Fulfilment.Clone()
-		r.Fulfilment = &t
-	}
+	r.Fulfilment = cloneTimer(nil, r.Fulfilment)
 	return r
+}
+
+// cloneRequestInto makes *dst a deep copy of *src, reusing dst's slices and
+// timer (see store.WithCloneInto).
+func cloneRequestInto(dst, src *Request) {
+	old := *dst
+	*dst = *src
+	dst.Tasks = reuse.Slice(old.Tasks, src.Tasks)
+	dst.WorkNotes = reuse.Slice(old.WorkNotes, src.WorkNotes)
+	dst.Fulfilment = cloneTimer(old.Fulfilment, src.Fulfilment)
 }
 
 // Open reports whether the request is still in progress (not fulfilled,

@@ -78,7 +78,7 @@ var requests = store.NewCollection(RequestKind, func(r *Request) (string, store.
 		Created: r.SubmittedAt,
 		Due:     r.FulfilmentDue,
 	}
-}, store.WithClone(Request.Clone))
+}, store.WithClone(Request.Clone), store.WithCloneInto(cloneRequestInto))
 
 // requestSpec describes service requests to the workflow engine.
 var requestSpec = &workflow.Spec[Request]{
