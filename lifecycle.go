@@ -1,8 +1,6 @@
 package iso20000
 
 import (
-	"context"
-	"errors"
 	"runtime"
 	"slices"
 
@@ -16,8 +14,10 @@ import (
 //
 // Following the advice for looplab/fsm (callbacks cannot return errors), the
 // machine has no callbacks: it only answers whether an event is allowed in a
-// state and where it leads. Machines are reused from a pool, so a transition
-// check costs one fsm.Event call and no allocation of a new machine.
+// state, and the table says where it leads. Machines are reused from a pool,
+// so a transition check costs one fsm.Can call (no fsm.Event, which would
+// allocate a context and closures for callbacks that do not exist) and no
+// allocation of a new machine.
 //
 // A Lifecycle is immutable and safe for concurrent use.
 type Lifecycle struct {
@@ -25,6 +25,10 @@ type Lifecycle struct {
 	initial string
 	events  fsm.Events
 	states  []string
+	// dst maps a state and an event the table allows from it to the state
+	// the event leads to, as fsm.NewFSM reads the table (a later entry for
+	// the same state and event wins).
+	dst map[string]map[string]string
 	// idle holds machines between uses. A channel rather than a sync.Pool:
 	// the garbage collector empties a sync.Pool, and rebuilding a machine
 	// (fsm.NewFSM) costs more than the transition it checks.
@@ -39,10 +43,16 @@ func NewLifecycle(kind, initial string, events fsm.Events) *Lifecycle {
 	if len(events) == 0 {
 		panic("iso20000: lifecycle " + kind + " has no events")
 	}
-	l := &Lifecycle{kind: kind, initial: initial, events: slices.Clone(events)}
+	l := &Lifecycle{kind: kind, initial: initial, events: slices.Clone(events), dst: map[string]map[string]string{}}
 	seen := map[string]bool{initial: true}
 	l.states = append(l.states, initial)
 	for _, e := range events {
+		for _, src := range e.Src {
+			if l.dst[src] == nil {
+				l.dst[src] = map[string]string{}
+			}
+			l.dst[src][e.Name] = e.Dst
+		}
 		for _, s := range append(slices.Clone(e.Src), e.Dst) {
 			if !seen[s] {
 				seen[s] = true
@@ -75,19 +85,10 @@ func (l *Lifecycle) Events() fsm.Events { return slices.Clone(l.events) }
 // when the table does not allow it. An event whose destination is its source
 // (a self-transition such as reassigning) is allowed and returns from.
 func (l *Lifecycle) Transition(from, event string) (string, error) {
-	f := l.get()
-	defer l.put(f)
-	f.SetState(from)
-	err := f.Event(context.Background(), event)
-	var none fsm.NoTransitionError
-	switch {
-	case err == nil:
-		return f.Current(), nil
-	case errors.As(err, &none):
-		return from, nil
-	default:
+	if !l.Can(from, event) {
 		return from, &TransitionError{Kind: l.kind, From: from, Event: event}
 	}
+	return l.dst[from][event], nil
 }
 
 // Can reports whether event is allowed from state from.

@@ -55,6 +55,37 @@ func TestLifecycleTransition(t *testing.T) {
 	}
 }
 
+// TestLifecycleAgreesWithFSM checks Transition against a new looplab/fsm
+// machine firing the event, for every state and event of tables with
+// self-transitions, several sources and an event defined twice for the same
+// source (the later entry wins, as in fsm.NewFSM).
+func TestLifecycleAgreesWithFSM(t *testing.T) {
+	tables := map[string]fsm.Events{
+		"door": door.Events(),
+		"overlapping": {
+			{Name: "go", Src: []string{"a", "b"}, Dst: "c"},
+			{Name: "go", Src: []string{"b"}, Dst: "d"},
+			{Name: "stay", Src: []string{"a", "c", "d"}, Dst: "c"},
+			{Name: "back", Src: []string{"c", "d"}, Dst: "a"},
+		},
+	}
+	for name, events := range tables {
+		l := iso20000.NewLifecycle(name, events[0].Src[0], events)
+		for _, from := range append(l.States(), "unknown") {
+			for _, e := range append(events, fsm.EventDesc{Name: "unknown"}) {
+				to, err := l.Transition(from, e.Name)
+				f := fsm.NewFSM(from, events, nil)
+				ferr := f.Event(t.Context(), e.Name)
+				var none fsm.NoTransitionError
+				want, allowed := f.Current(), ferr == nil || errors.As(ferr, &none)
+				if allowed != (err == nil) || allowed && to != want {
+					t.Errorf("%s: %s --%s--> %q, %v; looplab/fsm says %q, %v", name, from, e.Name, to, err, want, ferr)
+				}
+			}
+		}
+	}
+}
+
 func TestLifecycleIntrospection(t *testing.T) {
 	if got := door.Available("closed"); !slices.Equal(got, []string{"lock", "open"}) {
 		t.Errorf("Available(closed) = %v", got)
