@@ -85,7 +85,17 @@ type Engine[T any] struct {
 	// Clone deep-copies a record (the before image of the diff).
 	Clone func(T) T
 
-	calls sync.Pool // of *call[T]
+	calls   sync.Pool // of *call[T]
+	actions sync.Map  // verb → "<kind>.<verb>"
+}
+
+// action returns the action "<kind>.<verb>", built once per verb.
+func (e *Engine[T]) action(verb string) string {
+	if a, ok := e.actions.Load(verb); ok {
+		return a.(string)
+	}
+	a, _ := e.actions.LoadOrStore(verb, e.Spec.Kind+"."+verb)
+	return a.(string)
 }
 
 // Details are the audit entry's free data beside the field changes.
@@ -139,7 +149,7 @@ func (e *Engine[T]) Change(ctx context.Context, actor iso20000.Actor, id string,
 	}
 	c := e.newCall()
 	defer e.freeCall(c)
-	c.actor, c.id, c.version, c.action, c.apply = actor, id, version, e.Spec.Kind+"."+verb, apply
+	c.actor, c.id, c.version, c.action, c.apply = actor, id, version, e.action(verb), apply
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
 		c.denied = nil
@@ -238,7 +248,7 @@ func (e *Engine[T]) Authorize(ctx context.Context, actor iso20000.Actor, verb st
 	if err := actor.Validate(); err != nil {
 		return err
 	}
-	action := e.Spec.Kind + "." + verb
+	action := e.action(verb)
 	if err := e.Authz.Authorize(ctx, iso20000.Request{Actor: actor, Action: action, Attrs: attrs}); err != nil {
 		return e.Denied(ctx, actor, action, "", err)
 	}
@@ -251,7 +261,7 @@ func (e *Engine[T]) Authorize(ctx context.Context, actor iso20000.Actor, verb st
 func (e *Engine[T]) Create(ctx context.Context, actor iso20000.Actor, verb string, build func(ctx context.Context, tx store.Tx, now time.Time) (T, Details, error)) (T, error) {
 	c := e.newCall()
 	defer e.freeCall(c)
-	action := e.Spec.Kind + "." + verb
+	action := e.action(verb)
 	err := e.Store.Update(ctx, func(ctx context.Context, tx store.Tx) error {
 		now := e.Now()
 		var d Details
