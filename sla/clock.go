@@ -591,7 +591,7 @@ func (t *Timer) Validate() error {
 
 // Clone returns a deep copy of t.
 func (t Timer) Clone() Timer {
-	t.cloneSlices(nil)
+	t.copySlices(nil, nil)
 	return t
 }
 
@@ -601,33 +601,18 @@ func (t Timer) Clone() Timer {
 func (t *Timer) CloneNew() *Timer {
 	b := new(timerBlock)
 	b.t = *t
-	b.t.cloneSlices(b)
+	b.t.copySlices(b.thresholds[:0:len(b.thresholds)], b.cycles[:0:len(b.cycles)])
 	return &b.t
 }
 
 // timerBlock is a Timer allocated together with room for the thresholds and
 // cycles of most timers (see [Timer.CloneNew]): three warning levels, as by
 // default, and one cycle, as until a reopen. It fits the 192-byte size
-// class; a timer with more is copied in three allocations.
+// class; a timer with more has its slices copied in allocations of their own.
 type timerBlock struct {
 	t          Timer
 	thresholds [3]int
 	cycles     [1]Cycle
-}
-
-// cloneSlices replaces t's slices with copies, made in b's arrays when b is
-// not nil and they fit.
-func (t *Timer) cloneSlices(b *timerBlock) {
-	if b != nil && len(t.Thresholds) <= len(b.thresholds) && len(t.Cycles) <= len(b.cycles) {
-		t.Thresholds = reuse.Slice(b.thresholds[:0:len(b.thresholds)], t.Thresholds)
-		t.Cycles = reuse.Slice(b.cycles[:0:len(b.cycles)], t.Cycles)
-	} else {
-		t.Thresholds = slices.Clone(t.Thresholds)
-		t.Cycles = slices.Clone(t.Cycles)
-	}
-	for i := range t.Cycles {
-		t.Cycles[i].Pauses = slices.Clone(t.Cycles[i].Pauses)
-	}
 }
 
 // CloneInto makes *dst a deep copy of t like [Timer.Clone], reusing the
@@ -636,9 +621,15 @@ func (t *Timer) cloneSlices(b *timerBlock) {
 func (t *Timer) CloneInto(dst *Timer) {
 	thresholds, cycles := dst.Thresholds, dst.Cycles
 	*dst = *t
-	dst.Thresholds = reuse.Slice(thresholds, t.Thresholds)
-	dst.Cycles = reuse.Slice(cycles, t.Cycles)
-	for i := range dst.Cycles {
-		dst.Cycles[i].Pauses = slices.Clone(t.Cycles[i].Pauses)
+	dst.copySlices(thresholds, cycles)
+}
+
+// copySlices replaces t's slices with copies, made in the arrays of
+// thresholds and cycles when they are large enough.
+func (t *Timer) copySlices(thresholds []int, cycles []Cycle) {
+	t.Thresholds = reuse.Slice(thresholds, t.Thresholds)
+	t.Cycles = reuse.Slice(cycles, t.Cycles)
+	for i := range t.Cycles {
+		t.Cycles[i].Pauses = slices.Clone(t.Cycles[i].Pauses)
 	}
 }

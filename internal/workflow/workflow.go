@@ -167,9 +167,10 @@ func (e *Engine[T]) Change(ctx context.Context, actor iso20000.Actor, id string,
 	return *c.out, nil
 }
 
-// call is the state of one [Engine.Change]. Calls are pooled, so that the
-// before image of a record (a large struct) and the audit entry are not
-// allocated for every change.
+// call is the state of one [Engine.Change] or [Engine.Create]. Calls are
+// pooled, so that the records they hold (large structs), the audit entry and
+// its changes are not allocated for every change. The record returned to the
+// caller is copied out of the call before it goes back to the pool, cleared.
 type call[T any] struct {
 	e       *Engine[T]
 	actor   iso20000.Actor
