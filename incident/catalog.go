@@ -48,8 +48,9 @@ type CatalogItem struct {
 
 // Clone returns a deep copy of the item.
 func (c CatalogItem) Clone() CatalogItem {
-	c.Tasks = slices.Clone(c.Tasks)
-	return c
+	var out CatalogItem
+	cloneItemInto(&out, &c)
+	return out
 }
 
 // cloneItemInto makes *dst a deep copy of *src, reusing dst's tasks (see

@@ -1,7 +1,6 @@
 package incident
 
 import (
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -88,15 +87,9 @@ type Note struct {
 
 // Clone returns a deep copy of the incident.
 func (i Incident) Clone() Incident {
-	i.ConfigItems = slices.Clone(i.ConfigItems)
-	i.Problems = slices.Clone(i.Problems)
-	i.Changes = slices.Clone(i.Changes)
-	i.WorkNotes = slices.Clone(i.WorkNotes)
-	i.Communications = slices.Clone(i.Communications)
-	i.Escalations = slices.Clone(i.Escalations)
-	i.Response = cloneTimer(nil, i.Response)
-	i.Resolution = cloneTimer(nil, i.Resolution)
-	return i
+	var c Incident
+	cloneInto(&c, &i)
+	return c
 }
 
 // cloneInto makes *dst a deep copy of *src, reusing dst's slices and timers

@@ -1,7 +1,6 @@
 package incident
 
 import (
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -82,10 +81,9 @@ type Task struct {
 
 // Clone returns a deep copy of the request.
 func (r Request) Clone() Request {
-	r.Tasks = slices.Clone(r.Tasks)
-	r.WorkNotes = slices.Clone(r.WorkNotes)
-	r.Fulfilment = cloneTimer(nil, r.Fulfilment)
-	return r
+	var c Request
+	cloneRequestInto(&c, &r)
+	return c
 }
 
 // cloneRequestInto makes *dst a deep copy of *src, reusing dst's slices and
