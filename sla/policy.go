@@ -264,7 +264,9 @@ func (p *Policy) Measure(t *Timer, now time.Time) (Reading, error) {
 // Otherwise nothing happens and OnState returns no events. In particular a
 // stopped timer stays stopped: on a reopen the process calls [Timer.Restart]
 // itself, and then OnState for the state the record reopened into. An error
-// (an instant before the timer's last event) changes nothing.
+// (an instant before the timer's last event) changes nothing. Like the
+// event methods, OnState changes t in place: a plain copy of t shares its
+// cycles and sees the change, so keep a before image with [Timer.Clone].
 func (p *Policy) OnState(t *Timer, state string, at time.Time) ([]TimerEvent, error) {
 	events := p.onState(t.Status(), t.Target, state)
 	switch len(events) {
