@@ -118,6 +118,53 @@ func BenchmarkVersionedUpdate(b *testing.B) {
 	}
 }
 
+// recycledRecords is benchRecords with store.WithCloneInto: the store keeps
+// its copies in values that earlier updates replaced.
+var recycledRecords = store.NewCollection("bench",
+	func(r *benchRecord) (string, store.Keys) {
+		return r.ID, store.Keys{Status: r.Status, Owner: r.Owner, Priority: r.Priority, Created: r.Created}
+	},
+	store.WithClone(cloneBench),
+	store.WithCloneInto(func(dst, src *benchRecord) {
+		tags := dst.Tags
+		*dst = *src
+		dst.Tags = append(tags[:0], src.Tags...)
+	}))
+
+// BenchmarkVersionedUpdateRecycled measures the read-modify-write of
+// BenchmarkVersionedUpdate as the workflow engine does it: the record read
+// into the caller's own value (Collection.GetInto) and saved by pointer
+// (UpdateRef) into a recycled copy, beside the same unit with a new copy
+// each way (Get and Update without store.Recycler).
+func BenchmarkVersionedUpdateRecycled(b *testing.B) {
+	b.Run("recycled", func(b *testing.B) {
+		rb := newRMWBench(b)
+		var dst benchRecord
+		rmw := func(ctx context.Context, tx store.Tx) error {
+			v, err := recycledRecords.GetInto(ctx, tx, "r1", &dst)
+			if err != nil {
+				return err
+			}
+			dst.Counter++
+			_, err = recycledRecords.UpdateRef(ctx, tx, &dst, v)
+			return err
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := rb.st.Update(context.Background(), rmw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("baseline new copies", func(b *testing.B) {
+		rb := newRMWBench(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			rb.store(b)
+		}
+	})
+}
+
 func BenchmarkVersionedUpdateInterleaved(b *testing.B) {
 	const chunk = 1000
 	rb := newRMWBench(b)
