@@ -81,8 +81,10 @@ type Store struct {
 type Option func(*Store)
 
 // WithBTreeDegree sets the degree of the B-trees that index records (default
-// 16): larger trees are shallower but copy more on insert. Values below 2 are
-// ignored.
+// 32): larger trees are shallower but copy more on insert. Values below 2 are
+// ignored. With the store's 16-byte index items, 32 lets a node's item array
+// grow to its full 63 items in the size classes of Go's allocator with no
+// oversized step, and allocates about half the bytes per item that 16 does.
 func WithBTreeDegree(degree int) Option {
 	return func(s *Store) {
 		if degree >= 2 {
@@ -94,7 +96,7 @@ func WithBTreeDegree(degree int) Option {
 // New returns an empty store.
 func New(opts ...Option) *Store {
 	s := &Store{
-		degree:   16,
+		degree:   32,
 		kinds:    make(map[string]*kind),
 		counters: make(map[string]int64),
 		dense:    true,
