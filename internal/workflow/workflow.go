@@ -187,8 +187,10 @@ type call[T any] struct {
 	before T // the before image of a change; the zero record for a creation
 	rec    T // the record being created
 	entry  [1]audit.Entry
-	// changes holds the entry's changes: most changes have fewer.
+	// changes holds the entry's changes: most changes have fewer. used is
+	// the most any attempt of the call used.
 	changes [24]audit.Change
+	used    int
 }
 
 func (e *Engine[T]) newCall() *call[T] {
@@ -201,9 +203,14 @@ func (e *Engine[T]) newCall() *call[T] {
 }
 
 // freeCall clears c, so that the pool keeps no record alive, and pools it.
+// It clears only the changes the entry used: the whole array is large.
 func (e *Engine[T]) freeCall(c *call[T]) {
-	unit := c.unit
-	*c = call[T]{e: e, unit: unit}
+	clear(c.changes[:min(c.used, len(c.changes))])
+	var zero T
+	c.work, c.before, c.rec = zero, zero, zero
+	c.entry[0] = audit.Entry{}
+	c.actor, c.id, c.version, c.action, c.apply = iso20000.Actor{}, "", 0, "", nil
+	c.out, c.denied, c.used = nil, nil, 0
 	e.calls.Put(c)
 }
 
@@ -239,6 +246,7 @@ func (c *call[T]) run(ctx context.Context, tx store.Tx) error {
 		return err
 	}
 	c.entry[0] = e.entry(c.actor, c.action, c.id, now, &c.before, r, d, c.changes[:0])
+	c.used = max(c.used, len(c.entry[0].Changes))
 	c.out = r
 	return store.AppendAtCommit(ctx, tx, c.entry[:]...)
 }
@@ -277,6 +285,7 @@ func (e *Engine[T]) Create(ctx context.Context, actor iso20000.Actor, verb strin
 		}
 		// c.before is the zero record: nothing was there before.
 		c.entry[0] = e.entry(actor, action, e.Spec.ID(r), now, &c.before, r, d, c.changes[:0])
+		c.used = max(c.used, len(c.entry[0].Changes))
 		return store.AppendAtCommit(ctx, tx, c.entry[:]...)
 	})
 	if err != nil {

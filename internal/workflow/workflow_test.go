@@ -1,10 +1,13 @@
 package workflow
 
 import (
+	"errors"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/servicekit/iso20000"
 	"github.com/servicekit/iso20000/audit"
 )
 
@@ -71,5 +74,39 @@ func TestRenderers(t *testing.T) {
 	}
 	if got := Time(time.Date(2026, 1, 1, 1, 0, 0, 0, time.FixedZone("X", 3600))); got != "2026-01-01T00:00:00Z" {
 		t.Fatalf("Time renders %q, want UTC", got)
+	}
+}
+
+// TestFreeCallClearsEverything fills every field of a call, frees it and
+// checks that only the engine and the bound unit survive, so that the pool
+// keeps no record, entry or actor alive (a field added to call and forgotten
+// by freeCall fails here).
+func TestFreeCallClearsEverything(t *testing.T) {
+	e := &Engine[rec]{}
+	c := e.newCall()
+	full := rec{Name: "n", Tags: []string{"t"}, Notes: []string{"x"}}
+	c.actor = iso20000.Actor{ID: "ann", Roles: []string{"agent"}}
+	c.id, c.version, c.action = "id", 3, "rec.edit"
+	c.apply = func(*rec, time.Time) (Details, error) { return nil, nil }
+	c.work, c.before, c.rec = full, full, full
+	c.out, c.denied = &c.work, errors.New("denied")
+	for i := range c.changes {
+		c.changes[i] = audit.Change{Field: "f", Old: "o", New: "n"}
+	}
+	c.used = len(c.changes) + 5 // an attempt appended past the array
+	c.entry[0] = audit.Entry{Actor: "ann", Changes: c.changes[:], Data: map[string]string{"k": "v"}}
+	e.freeCall(c)
+	v := reflect.ValueOf(c).Elem()
+	for i := range v.NumField() {
+		name := v.Type().Field(i).Name
+		if name == "e" || name == "unit" {
+			continue
+		}
+		if !v.Field(i).IsZero() {
+			t.Errorf("freeCall left field %s set: %v", name, v.Field(i))
+		}
+	}
+	if c.e != e || c.unit == nil {
+		t.Error("freeCall dropped the engine or the bound unit")
 	}
 }
