@@ -41,10 +41,11 @@
 // out, so callers never alias stored state. A codec that is also a
 // [store.Recycler] makes the copy kept on the way in inside a value that an
 // earlier committed update replaced, which the store never handed out, so
-// that an update allocates little more than the copy its caller reads. Audit entries are copied too:
-// each is stored with its strings, changes and data packed into a buffer
-// without pointers, shared by up to 1024 entries, and unpacked into a new
-// entry when read.
+// that an update allocates little more than the copy its caller reads.
+//
+// Audit entries are copied too: each is stored with its strings, changes and
+// data packed into a buffer without pointers, shared by up to 1024 entries,
+// and unpacked into a new entry when read.
 package memory
 
 import (
