@@ -69,7 +69,7 @@ type Spec[T any] struct {
 	// Fields and Logs are what the audit entry's changes are computed from.
 	Fields []Field[T]
 	Logs   []Log[T]
-	// Before returns the image of a record that Diff compares the changed
+	// Before returns the image of a record that AppendDiff compares the changed
 	// record with. nil means the engine's deep Clone. A record type whose use
 	// cases only replace fields and append to slices (never change an element
 	// in place) may return a plain struct copy, which saves the deep copy.
@@ -342,19 +342,9 @@ func (e *Engine[T]) entry(actor iso20000.Actor, action, id string, now time.Time
 	}
 }
 
-// Diff returns the audited changes from before to after: each changed field
-// with its old and new value, then every element appended to the logs; nil
-// when nothing changed.
-func (s *Spec[T]) Diff(before, after *T) []audit.Change {
-	var buf [16]audit.Change // most changes fit: one allocation for the result
-	out := s.AppendDiff(buf[:0], before, after)
-	if len(out) == 0 {
-		return nil
-	}
-	return slices.Clip(slices.Clone(out))
-}
-
-// AppendDiff appends to dst the changes [Spec.Diff] returns.
+// AppendDiff appends to dst the audited changes from before to after: each
+// changed field with its old and new value, then every element appended to
+// the logs.
 func (s *Spec[T]) AppendDiff(dst []audit.Change, before, after *T) []audit.Change {
 	for _, f := range s.Fields {
 		if f.Same != nil && f.Same(before, after) {

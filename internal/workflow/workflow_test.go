@@ -29,7 +29,7 @@ var spec = &Spec[rec]{
 	Logs: []Log[rec]{{Name: "notes", Len: func(r *rec) int { return len(r.Notes) }, Text: func(r *rec, i int) string { return r.Notes[i] }}},
 }
 
-func TestDiff(t *testing.T) {
+func TestAppendDiff(t *testing.T) {
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
 	base := rec{Name: "a", Level: 1, When: t0, Tags: []string{"x"}, Notes: []string{"n1"}}
 	tests := []struct {
@@ -48,7 +48,7 @@ func TestDiff(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			after := base
 			tt.change(&after)
-			got := spec.Diff(&base, &after)
+			got := spec.AppendDiff(nil, &base, &after)
 			if !slices.Equal(got, tt.want) {
 				t.Fatalf("got %+v, want %+v", got, tt.want)
 			}

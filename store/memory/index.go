@@ -155,24 +155,18 @@ func (k *kind) remove(t tree, it item) {
 }
 
 // index adds r to every tree its keys belong to.
-func (k *kind) index(r *rec) {
-	for _, o := range orders {
-		it := item{key: o.SortKey(r.keys), r: r}
-		for f := range numFields {
-			if t, ok := treeOf(&r.keys, f, o); ok {
-				k.add(t, it)
-			}
-		}
-	}
-}
+func (k *kind) index(r *rec) { k.eachTree(r, k.add) }
 
 // unindex removes r from every tree its keys belong to.
-func (k *kind) unindex(r *rec) {
+func (k *kind) unindex(r *rec) { k.eachTree(r, k.remove) }
+
+// eachTree calls fn with every tree r's keys belong to and r's item there.
+func (k *kind) eachTree(r *rec, fn func(tree, item)) {
 	for _, o := range orders {
 		it := item{key: o.SortKey(r.keys), r: r}
 		for f := range numFields {
 			if t, ok := treeOf(&r.keys, f, o); ok {
-				k.remove(t, it)
+				fn(t, it)
 			}
 		}
 	}

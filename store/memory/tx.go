@@ -131,24 +131,30 @@ func (t *tx) check(write bool) (*Store, error) {
 
 // Get implements [store.Tx].
 func (t *tx) Get(ctx context.Context, c store.Codec, id string) (store.Doc, error) {
-	if _, err := t.check(false); err != nil {
+	r, err := t.stored(c, id)
+	if err != nil {
 		return store.Doc{}, err
-	}
-	r := t.kind(c, false).get(id)
-	if r == nil {
-		return store.Doc{}, &iso20000.NotFoundError{Kind: c.Kind(), ID: id}
 	}
 	return r.doc(c), nil
 }
 
-// GetInto implements [store.IntoGetter].
-func (t *tx) GetInto(ctx context.Context, c store.Codec, id string, dst any) (store.Doc, error) {
+// stored returns the stored record of c's kind with the given ID.
+func (t *tx) stored(c store.Codec, id string) (*rec, error) {
 	if _, err := t.check(false); err != nil {
-		return store.Doc{}, err
+		return nil, err
 	}
 	r := t.kind(c, false).get(id)
 	if r == nil {
-		return store.Doc{}, &iso20000.NotFoundError{Kind: c.Kind(), ID: id}
+		return nil, &iso20000.NotFoundError{Kind: c.Kind(), ID: id}
+	}
+	return r, nil
+}
+
+// GetInto implements [store.IntoGetter].
+func (t *tx) GetInto(ctx context.Context, c store.Codec, id string, dst any) (store.Doc, error) {
+	r, err := t.stored(c, id)
+	if err != nil {
+		return store.Doc{}, err
 	}
 	rc, ok := c.(store.Recycler)
 	if !ok {
