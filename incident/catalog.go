@@ -147,9 +147,9 @@ func (s *RequestService) DefineItem(ctx context.Context, actor iso20000.Actor, i
 	if err := item.validate(); err != nil {
 		return CatalogItem{}, err
 	}
-	return s.items.Create(ctx, actor, VerbDefine, func(_ context.Context, _ store.Tx, now time.Time) (CatalogItem, workflow.Details, error) {
+	return s.items.Create(ctx, actor, VerbDefine, func(_ context.Context, _ store.Tx, now time.Time, d workflow.Details) (CatalogItem, error) {
 		item.CreatedAt = now
-		return item, nil, nil
+		return item, nil
 	})
 }
 
@@ -171,7 +171,7 @@ type ItemUpdate struct {
 // UpdateItem changes a catalogue item. Requests already submitted keep what
 // they copied from it.
 func (s *RequestService) UpdateItem(ctx context.Context, actor iso20000.Actor, id string, in ItemUpdate) (CatalogItem, error) {
-	return s.items.Change(ctx, actor, id, in.Version, VerbUpdate, func(c *CatalogItem, _ time.Time) (workflow.Details, error) {
+	return s.items.Change(ctx, actor, id, in.Version, VerbUpdate, func(c *CatalogItem, _ time.Time, d workflow.Details) error {
 		set(&c.Name, in.Name)
 		set(&c.Description, in.Description)
 		set(&c.Service, in.Service)
@@ -181,7 +181,7 @@ func (s *RequestService) UpdateItem(ctx context.Context, actor iso20000.Actor, i
 		if in.Tasks != nil {
 			c.Tasks = slices.Clone(in.Tasks)
 		}
-		return nil, c.validate()
+		return c.validate()
 	})
 }
 

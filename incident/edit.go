@@ -24,11 +24,11 @@ const (
 // edit runs an edit of a record that is not closed or cancelled.
 func (s *Service) edit(ctx context.Context, actor iso20000.Actor, id uuid.UUID, version int64, verb string,
 	apply workflow.Apply[Incident]) (Incident, error) {
-	return s.change(ctx, actor, id, version, verb, func(inc *Incident, now time.Time) (workflow.Details, error) {
+	return s.change(ctx, actor, id, version, verb, func(inc *Incident, now time.Time, d workflow.Details) error {
 		if inc.State == StateClosed || inc.State == StateCancelled {
-			return nil, refuse(inc, verb, "the incident is "+string(inc.State))
+			return refuse(inc, verb, "the incident is "+string(inc.State))
 		}
-		return apply(inc, now)
+		return apply(inc, now, d)
 	})
 }
 
@@ -51,7 +51,7 @@ func (s *Service) Update(ctx context.Context, actor iso20000.Actor, id uuid.UUID
 	if in.Title != nil && *in.Title == "" {
 		return Incident{}, &iso20000.ValidationError{Field: "title", Reason: "must not be empty"}
 	}
-	return s.edit(ctx, actor, id, in.Version, VerbUpdate, func(inc *Incident, _ time.Time) (workflow.Details, error) {
+	return s.edit(ctx, actor, id, in.Version, VerbUpdate, func(inc *Incident, _ time.Time, d workflow.Details) error {
 		set(&inc.Title, in.Title)
 		set(&inc.Description, in.Description)
 		set(&inc.Service, in.Service)
@@ -64,11 +64,11 @@ func (s *Service) Update(ctx context.Context, actor iso20000.Actor, id uuid.UUID
 			set(&inc.Urgency, in.Urgency)
 			p, err := s.matrix.Priority(inc.Impact, inc.Urgency)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			inc.Priority, inc.PriorityReason = p, ""
 		}
-		return nil, nil
+		return nil
 	})
 }
 
@@ -95,9 +95,10 @@ func (s *Service) OverridePriority(ctx context.Context, actor iso20000.Actor, id
 	if in.Priority < 1 {
 		return Incident{}, &iso20000.ValidationError{Field: "priority", Reason: "must be at least 1"}
 	}
-	return s.edit(ctx, actor, id, in.Version, VerbPriority, func(inc *Incident, _ time.Time) (workflow.Details, error) {
+	return s.edit(ctx, actor, id, in.Version, VerbPriority, func(inc *Incident, _ time.Time, d workflow.Details) error {
 		inc.Priority, inc.PriorityReason = in.Priority, in.Reason
-		return workflow.Details{"reason": in.Reason}, nil
+		d.Add("reason", in.Reason)
+		return nil
 	})
 }
 
@@ -106,9 +107,9 @@ func (s *Service) AddNote(ctx context.Context, actor iso20000.Actor, id uuid.UUI
 	if text == "" {
 		return Incident{}, &iso20000.ValidationError{Field: "text", Reason: "must not be empty"}
 	}
-	return s.edit(ctx, actor, id, 0, VerbNote, func(inc *Incident, now time.Time) (workflow.Details, error) {
+	return s.edit(ctx, actor, id, 0, VerbNote, func(inc *Incident, now time.Time, d workflow.Details) error {
 		addNote(inc, actor, now, text)
-		return nil, nil
+		return nil
 	})
 }
 
@@ -127,10 +128,10 @@ func (s *Service) Link(ctx context.Context, actor iso20000.Actor, id uuid.UUID, 
 	if slices.Contains(in.Problems, "") || slices.Contains(in.Changes, "") {
 		return Incident{}, &iso20000.ValidationError{Field: "problems", Reason: "IDs must not be empty"}
 	}
-	return s.edit(ctx, actor, id, in.Version, VerbLink, func(inc *Incident, _ time.Time) (workflow.Details, error) {
+	return s.edit(ctx, actor, id, in.Version, VerbLink, func(inc *Incident, _ time.Time, d workflow.Details) error {
 		inc.Problems = union(inc.Problems, in.Problems)
 		inc.Changes = union(inc.Changes, in.Changes)
-		return nil, nil
+		return nil
 	})
 }
 
@@ -150,13 +151,14 @@ func (s *Service) DeclareMajor(ctx context.Context, actor iso20000.Actor, id uui
 	if reason == "" {
 		return Incident{}, &iso20000.ValidationError{Field: "reason", Reason: "is required to declare a major incident"}
 	}
-	return s.edit(ctx, actor, id, 0, VerbMajor, func(inc *Incident, now time.Time) (workflow.Details, error) {
+	return s.edit(ctx, actor, id, 0, VerbMajor, func(inc *Incident, now time.Time, d workflow.Details) error {
 		if inc.Major {
-			return nil, refuse(inc, VerbMajor, "already a major incident")
+			return refuse(inc, VerbMajor, "already a major incident")
 		}
 		inc.Major = true
 		inc.Communications = append(inc.Communications, Note{At: now, Author: actor.ID, Text: "Declared major: " + reason})
-		return workflow.Details{"reason": reason}, nil
+		d.Add("reason", reason)
+		return nil
 	})
 }
 
@@ -166,11 +168,11 @@ func (s *Service) Communicate(ctx context.Context, actor iso20000.Actor, id uuid
 	if text == "" {
 		return Incident{}, &iso20000.ValidationError{Field: "text", Reason: "must not be empty"}
 	}
-	return s.edit(ctx, actor, id, 0, VerbCommunicate, func(inc *Incident, now time.Time) (workflow.Details, error) {
+	return s.edit(ctx, actor, id, 0, VerbCommunicate, func(inc *Incident, now time.Time, d workflow.Details) error {
 		if !inc.Major {
-			return nil, refuse(inc, VerbCommunicate, "not a major incident")
+			return refuse(inc, VerbCommunicate, "not a major incident")
 		}
 		inc.Communications = append(inc.Communications, Note{At: now, Author: actor.ID, Text: text})
-		return nil, nil
+		return nil
 	})
 }

@@ -128,13 +128,12 @@ var errNoAlerts = errors.New("no alerts due")
 // escalate handles the alerts of one incident that are due by now.
 func (s *Service) escalate(ctx context.Context, id uuid.UUID, now time.Time) (int, error) {
 	handled := 0
-	_, err := s.change(ctx, s.sweeper, id, 0, "escalate", func(inc *Incident, at time.Time) (workflow.Details, error) {
+	_, err := s.change(ctx, s.sweeper, id, 0, "escalate", func(inc *Incident, at time.Time, d workflow.Details) error {
 		handled = 0
-		var d workflow.Details
 		for t := range inc.timers() {
 			sch, err := s.policy.Schedule(t)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			for _, a := range t.Crossed(sch, now) {
 				if inc.escalated(a, len(t.Cycles)) {
@@ -145,22 +144,22 @@ func (s *Service) escalate(ctx context.Context, id uuid.UUID, now time.Time) (in
 				rule := s.rule(inc, a)
 				if rule != nil {
 					if err := s.applyRule(inc, rule, &e); err != nil {
-						return nil, err
+						return err
 					}
 				}
 				inc.Escalations = append(inc.Escalations, e)
-				d = d.With("alerts", fmt.Sprintf("%s %d%%", a.Target, a.Percent))
+				d.Add("alerts", fmt.Sprintf("%s %d%%", a.Target, a.Percent))
 				if s.notifier != nil {
 					if err := s.notifier.Notify(ctx, Notification{Incident: inc.Clone(), Alert: a, Rule: rule}); err != nil {
-						return nil, fmt.Errorf("notifying: %w", err)
+						return fmt.Errorf("notifying: %w", err)
 					}
 				}
 			}
 		}
 		if handled == 0 {
-			return nil, errNoAlerts // nothing to record: discard the unit of work
+			return errNoAlerts // nothing to record: discard the unit of work
 		}
-		return d, nil // the change path then moves NextDeadline to the next unhandled alert
+		return nil // the change path then moves NextDeadline to the next unhandled alert
 	})
 	if errors.Is(err, errNoAlerts) {
 		return 0, nil

@@ -146,13 +146,11 @@ func NewRequestService(st store.Store, opts ...Option) (*RequestService, error) 
 // and brings its fulfilment clock up to date.
 func (s *RequestService) change(ctx context.Context, actor iso20000.Actor, id uuid.UUID, version int64, verb string,
 	apply workflow.Apply[Request]) (Request, error) {
-	return s.engine.Change(ctx, actor, id.String(), version, verb, func(r *Request, now time.Time) (workflow.Details, error) {
-		d, err := apply(r, now)
-		if err != nil {
-			return nil, err
+	return s.engine.Change(ctx, actor, id.String(), version, verb, func(r *Request, now time.Time, d workflow.Details) error {
+		if err := apply(r, now, d); err != nil {
+			return err
 		}
-		clocks, err := s.trackFulfilment(r, now)
-		return d.Merge(clocks), err
+		return s.trackFulfilment(r, now, d)
 	})
 }
 
@@ -160,19 +158,19 @@ func (s *RequestService) change(ctx context.Context, actor iso20000.Actor, id uu
 // edit the record) runs, then the optional note is added.
 func (s *RequestService) step(ctx context.Context, actor iso20000.Actor, id uuid.UUID, in StepInput, event string,
 	guard func(r *Request, now time.Time) error) (Request, error) {
-	return s.change(ctx, actor, id, in.Version, event, func(r *Request, now time.Time) (workflow.Details, error) {
+	return s.change(ctx, actor, id, in.Version, event, func(r *Request, now time.Time, d workflow.Details) error {
 		to, err := r.transition(event)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if guard != nil {
 			if err := guard(r, now); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		r.State = to
 		r.note(actor, now, in.Note)
-		return nil, nil
+		return nil
 	})
 }
 
@@ -212,14 +210,14 @@ func (s *RequestService) Submit(ctx context.Context, actor iso20000.Actor, in Su
 	if in.ItemID == "" {
 		return Request{}, &iso20000.ValidationError{Field: "item_id", Reason: "must not be empty"}
 	}
-	return s.engine.Create(ctx, actor, VerbSubmit, func(ctx context.Context, tx store.Tx, now time.Time) (Request, workflow.Details, error) {
+	return s.engine.Create(ctx, actor, VerbSubmit, func(ctx context.Context, tx store.Tx, now time.Time, d workflow.Details) (Request, error) {
 		v, err := catalogItems.Get(ctx, tx, in.ItemID)
 		if err != nil {
-			return Request{}, nil, err
+			return Request{}, err
 		}
 		item := v.Value
 		if !item.Active {
-			return Request{}, nil, &iso20000.ValidationError{Field: "item_id", Reason: fmt.Sprintf("catalogue item %q is retired", item.ID)}
+			return Request{}, &iso20000.ValidationError{Field: "item_id", Reason: fmt.Sprintf("catalogue item %q is retired", item.ID)}
 		}
 		r := Request{
 			ID: s.newID(), ItemID: item.ID, ItemName: item.Name, Service: item.Service,
@@ -232,22 +230,22 @@ func (s *RequestService) Submit(ctx context.Context, actor iso20000.Actor, in Su
 		}
 		route := r.route()
 		if r.State, err = r.transition(route); err != nil {
-			return Request{}, nil, err
+			return Request{}, err
 		}
 		n, err := tx.NextNumber(ctx, RequestKind)
 		if err != nil {
-			return Request{}, nil, err
+			return Request{}, err
 		}
 		r.Number = fmt.Sprintf("REQ-%06d", n)
 		r.note(actor, now, in.Note)
-		clocks, err := s.startFulfilment(&r, item.FulfilmentTarget, now)
-		if err != nil {
-			return Request{}, nil, err
+		d.Add("route", route)
+		if err := s.startFulfilment(&r, item.FulfilmentTarget, now, d); err != nil {
+			return Request{}, err
 		}
 		if err := indexRequester(ctx, tx, &r); err != nil {
-			return Request{}, nil, err
+			return Request{}, err
 		}
-		return r, workflow.Details{"route": route}.Merge(clocks), nil
+		return r, nil
 	})
 }
 
@@ -298,16 +296,16 @@ func (s *RequestService) Assign(ctx context.Context, actor iso20000.Actor, id uu
 	if in.Group == "" && in.Assignee == "" {
 		return Request{}, &iso20000.ValidationError{Field: "assignee", Reason: "group or assignee is required"}
 	}
-	return s.change(ctx, actor, id, in.Version, EventAssign, func(r *Request, now time.Time) (workflow.Details, error) {
+	return s.change(ctx, actor, id, in.Version, EventAssign, func(r *Request, now time.Time, d workflow.Details) error {
 		if err := r.guardOpen(EventAssign); err != nil {
-			return nil, err
+			return err
 		}
 		if in.Group != "" {
 			r.Group = in.Group
 		}
 		r.Assignee = in.Assignee
 		r.note(actor, now, in.Note)
-		return nil, nil
+		return nil
 	})
 }
 
@@ -326,20 +324,21 @@ func (s *RequestService) CompleteTask(ctx context.Context, actor iso20000.Actor,
 	if in.Name == "" {
 		return Request{}, &iso20000.ValidationError{Field: "name", Reason: "must not be empty"}
 	}
-	return s.change(ctx, actor, id, in.Version, VerbCompleteTask, func(r *Request, now time.Time) (workflow.Details, error) {
+	return s.change(ctx, actor, id, in.Version, VerbCompleteTask, func(r *Request, now time.Time, d workflow.Details) error {
 		if r.State != RequestFulfilling {
-			return nil, r.refuse(VerbCompleteTask, "tasks are completed while the request is fulfilling")
+			return r.refuse(VerbCompleteTask, "tasks are completed while the request is fulfilling")
 		}
 		t := r.task(in.Name)
 		switch {
 		case t == nil:
-			return nil, &iso20000.ValidationError{Field: "name", Reason: fmt.Sprintf("the request has no task %q", in.Name)}
+			return &iso20000.ValidationError{Field: "name", Reason: fmt.Sprintf("the request has no task %q", in.Name)}
 		case t.Done:
-			return nil, fmt.Errorf("%w: %w", ErrTaskDone, r.refuse(VerbCompleteTask, fmt.Sprintf("task %q was done by %s", t.Name, t.DoneBy)))
+			return fmt.Errorf("%w: %w", ErrTaskDone, r.refuse(VerbCompleteTask, fmt.Sprintf("task %q was done by %s", t.Name, t.DoneBy)))
 		}
 		t.Done, t.DoneBy, t.DoneAt = true, actor.ID, now
 		r.note(actor, now, in.Note)
-		return workflow.Details{"task": in.Name}, nil
+		d.Add("task", in.Name)
+		return nil
 	})
 }
 
@@ -381,11 +380,11 @@ func (s *RequestService) AddNote(ctx context.Context, actor iso20000.Actor, id u
 	if text == "" {
 		return Request{}, &iso20000.ValidationError{Field: "text", Reason: "must not be empty"}
 	}
-	return s.change(ctx, actor, id, 0, VerbNote, func(r *Request, now time.Time) (workflow.Details, error) {
+	return s.change(ctx, actor, id, 0, VerbNote, func(r *Request, now time.Time, d workflow.Details) error {
 		if RequestLifecycle.Terminal(string(r.State)) {
-			return nil, r.refuse(VerbNote, "the request is "+string(r.State))
+			return r.refuse(VerbNote, "the request is "+string(r.State))
 		}
 		r.note(actor, now, text)
-		return nil, nil
+		return nil
 	})
 }

@@ -44,52 +44,56 @@ func RequestSLA(s sla.Schedule, fallback time.Duration) []sla.PolicyOption {
 }
 
 // startFulfilment gives a new request its fulfilment clock, of the item's
-// target when it sets one, and starts it.
-func (c *config) startFulfilment(r *Request, target time.Duration, now time.Time) (workflow.Details, error) {
+// target when it sets one, and starts it, adding the clock events to d.
+func (c *config) startFulfilment(r *Request, target time.Duration, now time.Time, d workflow.Details) error {
 	if c.policy == nil {
-		return nil, nil
+		return nil
 	}
 	t, err := c.policy.NewTimer(TargetFulfilment, RequestSLAPriority, r.Service)
 	if errors.Is(err, iso20000.ErrNotFound) {
-		return nil, nil // the policy sets no fulfilment target
+		return nil // the policy sets no fulfilment target
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if target > 0 {
 		if err := t.Retarget(sla.Target{Name: TargetFulfilment, Priority: RequestSLAPriority, Duration: target}); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	r.Fulfilment = &t
-	return c.trackFulfilment(r, now)
+	return c.trackFulfilment(r, now, d)
 }
 
 // trackFulfilment applies the request's state to its fulfilment clock and
-// updates the indexed breach instant. It returns the clock events for the
-// audit entry.
-func (c *config) trackFulfilment(r *Request, now time.Time) (workflow.Details, error) {
+// updates the indexed breach instant. It adds the clock events to the audit
+// details d.
+func (c *config) trackFulfilment(r *Request, now time.Time, d workflow.Details) error {
 	if c.policy == nil || r.Fulfilment == nil {
-		return nil, nil
+		return nil
 	}
-	evs, err := c.policy.OnState(r.Fulfilment, string(r.State), now)
+	var buf [2]sla.TimerEvent
+	evs, err := c.policy.AppendOnState(buf[:0], r.Fulfilment, string(r.State), now)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var d workflow.Details
 	for _, ev := range evs {
-		d = d.With("sla."+TargetFulfilment, string(ev))
+		d.Add(fulfilmentKey, string(ev))
 	}
 	r.FulfilmentDue = time.Time{}
 	if r.Fulfilment.Status() == sla.TimerRunning {
 		s, err := c.policy.Schedule(r.Fulfilment)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		r.FulfilmentDue, _ = r.Fulfilment.Due(s)
 	}
-	return d, nil
+	return nil
 }
+
+// fulfilmentKey is the key of the audit details that record the events of
+// the fulfilment clock.
+const fulfilmentKey = "sla." + TargetFulfilment
 
 // SLA returns the reading of the request's fulfilment clock at now, or none
 // when the request has no clock.

@@ -74,14 +74,12 @@ func NewService(st store.Store, opts ...Option) (*Service, error) {
 // change runs a use case on an existing incident through the workflow engine.
 func (s *Service) change(ctx context.Context, actor iso20000.Actor, id uuid.UUID, version int64, verb string,
 	apply workflow.Apply[Incident]) (Incident, error) {
-	return s.engine.Change(ctx, actor, id.String(), version, verb, func(inc *Incident, now time.Time) (workflow.Details, error) {
+	return s.engine.Change(ctx, actor, id.String(), version, verb, func(inc *Incident, now time.Time, d workflow.Details) error {
 		before := *inc // trackClocks reads only the state, priority and service of before
-		d, err := apply(inc, now)
-		if err != nil {
-			return nil, err
+		if err := apply(inc, now, d); err != nil {
+			return err
 		}
-		clocks, err := s.trackClocks(&before, inc, now)
-		return d.Merge(clocks), err
+		return s.trackClocks(&before, inc, now, d)
 	})
 }
 
@@ -113,7 +111,7 @@ func (s *Service) Open(ctx context.Context, actor iso20000.Actor, in OpenInput) 
 	if err != nil {
 		return Incident{}, err
 	}
-	return s.engine.Create(ctx, actor, "open", func(ctx context.Context, tx store.Tx, now time.Time) (Incident, workflow.Details, error) {
+	return s.engine.Create(ctx, actor, "open", func(ctx context.Context, tx store.Tx, now time.Time, d workflow.Details) (Incident, error) {
 		inc := Incident{
 			ID: s.newID(), Title: in.Title, Description: in.Description, Service: in.Service,
 			ConfigItems: slices.Clone(in.ConfigItems), Caller: in.Caller, Category: in.Category,
@@ -125,16 +123,16 @@ func (s *Service) Open(ctx context.Context, actor iso20000.Actor, in OpenInput) 
 		}
 		if inc.Group != "" || inc.Assignee != "" {
 			if inc.State, err = transition(&inc, EventAssign); err != nil {
-				return inc, nil, err
+				return inc, err
 			}
 			inc.AcknowledgedAt = now
 		}
 		n, err := tx.NextNumber(ctx, Kind)
 		if err != nil {
-			return inc, nil, err
+			return inc, err
 		}
 		inc.Number = fmt.Sprintf("INC-%06d", n)
-		return inc, nil, s.startClocks(&inc, now)
+		return inc, s.startClocks(&inc, now, d)
 	})
 }
 
@@ -159,10 +157,10 @@ func (s *Service) Assign(ctx context.Context, actor iso20000.Actor, id uuid.UUID
 	if in.Group == "" && in.Assignee == "" {
 		return Incident{}, &iso20000.ValidationError{Field: "assignee", Reason: "group or assignee is required"}
 	}
-	return s.change(ctx, actor, id, in.Version, EventAssign, func(inc *Incident, now time.Time) (workflow.Details, error) {
+	return s.change(ctx, actor, id, in.Version, EventAssign, func(inc *Incident, now time.Time, d workflow.Details) error {
 		to, err := transition(inc, EventAssign)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		inc.State = to
 		if in.Group != "" {
@@ -174,7 +172,7 @@ func (s *Service) Assign(ctx context.Context, actor iso20000.Actor, id uuid.UUID
 			inc.AcknowledgedAt = now
 		}
 		addNote(inc, actor, now, in.Note)
-		return nil, nil
+		return nil
 	})
 }
 
@@ -294,17 +292,17 @@ func (s *Service) Cancel(ctx context.Context, actor iso20000.Actor, id uuid.UUID
 // edit the record) runs, then the optional note is added.
 func (s *Service) step(ctx context.Context, actor iso20000.Actor, id uuid.UUID, in StepInput, event string,
 	guard func(inc *Incident, now time.Time) error) (Incident, error) {
-	return s.change(ctx, actor, id, in.Version, event, func(inc *Incident, now time.Time) (workflow.Details, error) {
+	return s.change(ctx, actor, id, in.Version, event, func(inc *Incident, now time.Time, d workflow.Details) error {
 		to, err := transition(inc, event)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if err := guard(inc, now); err != nil {
-			return nil, err
+			return err
 		}
 		inc.State = to
 		addNote(inc, actor, now, in.Note)
-		return nil, nil
+		return nil
 	})
 }
 

@@ -89,8 +89,9 @@ func detailKey(target string) string {
 	return "sla." + target
 }
 
-// startClocks creates the timers of a new incident and starts them.
-func (c *config) startClocks(inc *Incident, now time.Time) error {
+// startClocks creates the timers of a new incident and starts them, adding
+// the timer events to d.
+func (c *config) startClocks(inc *Incident, now time.Time, d workflow.Details) error {
 	if c.policy == nil {
 		return nil
 	}
@@ -107,40 +108,39 @@ func (c *config) startClocks(inc *Incident, now time.Time) error {
 		}
 		*slot.t = &t
 	}
-	_, err := c.trackClocks(inc, inc, now)
-	return err
+	return c.trackClocks(inc, inc, now, d)
 }
 
 // trackClocks brings the timers of inc up to date after a change from
 // before: re-target on a priority or service change, restart on a reopen,
-// then apply the state. It returns the timer events for the audit entry.
-func (c *config) trackClocks(before, inc *Incident, now time.Time) (workflow.Details, error) {
+// then apply the state. It adds the timer events to the audit details d.
+func (c *config) trackClocks(before, inc *Incident, now time.Time, d workflow.Details) error {
 	if c.policy == nil {
-		return nil, nil
+		return nil
 	}
-	var d workflow.Details
 	for t := range inc.timers() {
 		if before != inc && (before.Priority != inc.Priority || before.Service != inc.Service) {
 			if err := c.policy.Retarget(t, int(inc.Priority), inc.Service); err != nil && !errors.Is(err, iso20000.ErrNotFound) {
-				return nil, err
+				return err
 			}
 		}
 		if t.Target == sla.TargetResolution && before.State == StateResolved && inc.State == StateInProgress {
 			if err := t.Restart(now); err != nil {
-				return nil, err
+				return err
 			}
-			d = d.With(detailKey(t.Target), string(sla.EventRestart))
+			d.Add(detailKey(t.Target), string(sla.EventRestart))
 		}
-		evs, err := c.policy.OnState(t, slaState(inc), now)
+		var buf [2]sla.TimerEvent
+		evs, err := c.policy.AppendOnState(buf[:0], t, slaState(inc), now)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, ev := range evs {
-			d = d.With(detailKey(t.Target), string(ev))
+			d.Add(detailKey(t.Target), string(ev))
 		}
 	}
 	inc.NextDeadline = c.nextDeadline(inc)
-	return d, nil
+	return nil
 }
 
 // nextDeadline returns the instant of the earliest alert of the incident's

@@ -253,17 +253,17 @@ func (s *Agreements) Create(ctx context.Context, actor iso20000.Actor, a Agreeme
 	if err := a.Validate(); err != nil {
 		return Agreement{}, err
 	}
-	return s.engine.Create(ctx, actor, "create", func(ctx context.Context, tx store.Tx, now time.Time) (Agreement, workflow.Details, error) {
+	return s.engine.Create(ctx, actor, "create", func(ctx context.Context, tx store.Tx, now time.Time, d workflow.Details) (Agreement, error) {
 		if a.ID == "" {
 			n, err := tx.NextNumber(ctx, AgreementKind)
 			if err != nil {
-				return a, nil, err
+				return a, err
 			}
 			a.ID = fmt.Sprintf("SLA-%06d", n)
 		}
 		a.CreatedAt = now
 		a.ReviewDate = a.ReviewDate.UTC()
-		return a, nil, nil
+		return a, nil
 	})
 }
 
@@ -285,10 +285,10 @@ func (s *Agreements) Update(ctx context.Context, actor iso20000.Actor, a Agreeme
 	if err := a.Validate(); err != nil {
 		return Agreement{}, err
 	}
-	return s.engine.Change(ctx, actor, a.ID, a.Version, "update", func(r *Agreement, _ time.Time) (workflow.Details, error) {
+	return s.engine.Change(ctx, actor, a.ID, a.Version, "update", func(r *Agreement, _ time.Time, d workflow.Details) error {
 		r.Title, r.Customer, r.Services, r.Targets = a.Title, a.Customer, a.Services, a.Targets
 		r.ServiceHours, r.ReviewDate, r.Owner = a.ServiceHours, a.ReviewDate.UTC(), a.Owner
-		return nil, nil
+		return nil
 	})
 }
 

@@ -268,20 +268,28 @@ func (p *Policy) Measure(t *Timer, now time.Time) (Reading, error) {
 // event methods, OnState changes t in place: a plain copy of t shares its
 // cycles and sees the change, so keep a before image with [Timer.Clone].
 func (p *Policy) OnState(t *Timer, state string, at time.Time) ([]TimerEvent, error) {
-	events := p.onState(t.Status(), t.Target, state)
-	switch len(events) {
+	return p.AppendOnState(nil, t, state, at)
+}
+
+// AppendOnState is [Policy.OnState] appending the events it applied to dst,
+// which it returns (dst itself when it applied none): a caller with a buffer
+// of two events allocates nothing.
+func (p *Policy) AppendOnState(dst []TimerEvent, t *Timer, state string, at time.Time) ([]TimerEvent, error) {
+	n := len(dst)
+	events := p.appendOnState(dst, t.Status(), t.Target, state)
+	switch len(events) - n {
 	case 0:
-		return nil, nil
+		return dst, nil
 	case 1: // an event method changes nothing when it fails: no copy needed
-		if err := t.apply(events[0], at, state); err != nil {
-			return nil, err
+		if err := t.apply(events[n], at, state); err != nil {
+			return dst, err
 		}
 		return events, nil
 	}
 	next := t.Clone()
-	for _, ev := range events {
+	for _, ev := range events[n:] {
 		if err := next.apply(ev, at, state); err != nil {
-			return nil, err
+			return dst, err
 		}
 	}
 	*t = next
@@ -303,29 +311,29 @@ func (t *Timer) apply(ev TimerEvent, at time.Time, reason string) error {
 	return nil
 }
 
-// onState returns the events that entering state applies to a timer of the
-// named target in status st, in order (see [Policy.OnState]).
-func (p *Policy) onState(st TimerStatus, target, state string) []TimerEvent {
+// appendOnState appends to dst the events that entering state applies to a
+// timer of the named target in status st, in order (see [Policy.OnState]).
+func (p *Policy) appendOnState(dst []TimerEvent, st TimerStatus, target, state string) []TimerEvent {
 	switch {
 	case st == TimerStopped:
-		return nil
+		return dst
 	case p.stop[target][state]:
 		if st != TimerIdle {
-			return []TimerEvent{EventStop}
+			return append(dst, EventStop)
 		}
-		return nil
+		return dst
 	case p.pause[state]:
 		switch st {
 		case TimerIdle:
-			return []TimerEvent{EventStart, EventPause}
+			return append(dst, EventStart, EventPause)
 		case TimerRunning:
-			return []TimerEvent{EventPause}
+			return append(dst, EventPause)
 		}
-		return nil
+		return dst
 	case st == TimerIdle:
-		return []TimerEvent{EventStart}
+		return append(dst, EventStart)
 	case st == TimerPaused:
-		return []TimerEvent{EventResume}
+		return append(dst, EventResume)
 	}
-	return nil
+	return dst
 }

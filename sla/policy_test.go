@@ -3,6 +3,7 @@ package sla_test
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -192,6 +193,9 @@ func TestPolicyOnState(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// tm2 takes the same moves through AppendOnState, after an
+			// event already in its buffer.
+			tm2 := tm.Clone()
 			for i, m := range tt.moves {
 				events, err := p.OnState(&tm, m.state, at(float64(i)))
 				if err != nil {
@@ -200,9 +204,30 @@ func TestPolicyOnState(t *testing.T) {
 				if !reflect.DeepEqual(events, m.events) || tm.Status() != m.status {
 					t.Errorf("move %d to %q: events %v, status %s; want %v, %s", i, m.state, events, tm.Status(), m.events, m.status)
 				}
+				var buf [3]sla.TimerEvent
+				appended, err := p.AppendOnState(append(buf[:0], sla.EventRestart), &tm2, m.state, at(float64(i)))
+				if err != nil || !slices.Equal(appended, append([]sla.TimerEvent{sla.EventRestart}, m.events...)) || !reflect.DeepEqual(tm2, tm) {
+					t.Errorf("move %d to %q: AppendOnState gave %v, %v and timer %+v; OnState gave %v and %+v", i, m.state, appended, err, tm2, events, tm)
+				}
 			}
 		})
 	}
+	t.Run("AppendOnState allocates nothing with room for two events", func(t *testing.T) {
+		tm, _ := p.NewTimer(sla.TargetResolution, 1, "")
+		tm.Cycles = make([]sla.Cycle, 0, 1)
+		var buf [2]sla.TimerEvent
+		states := []string{"new", "resolved"}
+		i := 0
+		allocs := testing.AllocsPerRun(1, func() {
+			if _, err := p.AppendOnState(buf[:0], &tm, states[i], at(float64(i))); err != nil {
+				t.Fatal(err)
+			}
+			i++
+		})
+		if allocs != 0 || tm.Status() != sla.TimerStopped {
+			t.Errorf("start then stop: %v allocations, status %s", allocs, tm.Status())
+		}
+	})
 	t.Run("pause reason is the state", func(t *testing.T) {
 		tm, _ := p.NewTimer(sla.TargetResolution, 1, "")
 		if _, err := p.OnState(&tm, "pending supplier", at(0)); err != nil {

@@ -62,7 +62,8 @@ type Spec[T any] struct {
 	// ID returns the record's ID; State its lifecycle state.
 	ID    func(*T) string
 	State func(*T) string
-	// Attrs returns the request attributes authorisation rules may use.
+	// Attrs returns the request attributes authorisation rules may use: a
+	// new map, which the authorizer may keep.
 	Attrs func(*T) map[string]string
 	// Stamp records the new version and the time of a change on the record.
 	Stamp func(r *T, version int64, now time.Time)
@@ -98,37 +99,32 @@ func (e *Engine[T]) action(verb string) string {
 	return a.(string)
 }
 
-// Details are the audit entry's free data beside the field changes.
+// Details are the audit entry's free data beside the field changes. The
+// engine hands every use case an empty, non-nil Details that it owns and
+// reuses: the entry's Data when the use case adds anything, nil otherwise.
 type Details map[string]string
 
-// With returns d with value recorded under key, appended after a comma
-// when the key holds a value already; it allocates d when nil.
-func (d Details) With(key, value string) Details {
-	if d == nil {
-		d = Details{}
-	}
+// Add records value under key, appended after a comma when the key holds a
+// value already (two timer events of one change, say). d must not be nil.
+func (d Details) Add(key, value string) {
 	if old, ok := d[key]; ok {
 		value = old + "," + value
 	}
 	d[key] = value
-	return d
 }
 
-// Merge returns d with every key of other recorded as by [Details.With];
-// when d is nil it returns other itself.
-func (d Details) Merge(other Details) Details {
-	if d == nil {
-		return other
-	}
-	for k, v := range other {
-		d = d.With(k, v)
+// data returns d as an entry's Data: nil when empty, as an entry without
+// details has no Data.
+func (d Details) data() map[string]string {
+	if len(d) == 0 {
+		return nil
 	}
 	return d
 }
 
-// Apply changes a copy of the stored record at time now, returning the
-// audit details, or an error that discards the whole change.
-type Apply[T any] func(r *T, now time.Time) (Details, error)
+// Apply changes a copy of the stored record at time now, adding to d the
+// audit details, or returns an error that discards the whole change.
+type Apply[T any] func(r *T, now time.Time, d Details) error
 
 // maxAttempts bounds automatic retries of a change that was not pinned to a
 // version and met a concurrent update (possible on PostgreSQL).
@@ -183,7 +179,11 @@ type call[T any] struct {
 
 	out    *T
 	denied error
-	work   T // the record a change reads and changes
+	// details is the call's own map, emptied for every attempt and kept
+	// (empty) when the call is pooled. The entry that holds it lives only
+	// until the unit of work ends: backends copy what they store.
+	details Details
+	work    T // the record a change reads and changes
 	before T // the before image of a change; the zero record for a creation
 	rec    T // the record being created
 	entry  [1]audit.Entry
@@ -197,15 +197,17 @@ func (e *Engine[T]) newCall() *call[T] {
 	if c, ok := e.calls.Get().(*call[T]); ok {
 		return c
 	}
-	c := &call[T]{e: e}
+	c := &call[T]{e: e, details: make(Details, 2)}
 	c.unit = c.run
 	return c
 }
 
 // freeCall clears c, so that the pool keeps no record alive, and pools it.
-// It clears only the changes the entry used: the whole array is large.
+// It clears only the changes the entry used: the whole array is large. The
+// details map is emptied, not dropped.
 func (e *Engine[T]) freeCall(c *call[T]) {
 	clear(c.changes[:min(c.used, len(c.changes))])
+	clear(c.details)
 	var zero T
 	c.work, c.before, c.rec = zero, zero, zero
 	c.entry[0] = audit.Entry{}
@@ -237,15 +239,15 @@ func (c *call[T]) run(ctx context.Context, tx store.Tx) error {
 		c.before = e.Clone(*r)
 	}
 	now := e.Now()
-	d, err := c.apply(r, now)
-	if err != nil {
+	clear(c.details)
+	if err := c.apply(r, now, c.details); err != nil {
 		return err
 	}
 	e.Spec.Stamp(r, stored+1, now)
 	if _, err := e.Spec.Records.UpdateRef(ctx, tx, r, stored); err != nil {
 		return err
 	}
-	c.entry[0] = e.entry(c.actor, c.action, c.id, now, &c.before, r, d, c.changes[:0])
+	c.entry[0] = e.entry(c.actor, c.action, c.id, now, &c.before, r, c.details, c.changes[:0])
 	c.used = max(c.used, len(c.entry[0].Changes))
 	c.out = r
 	return store.AppendAtCommit(ctx, tx, c.entry[:]...)
@@ -264,18 +266,22 @@ func (e *Engine[T]) Authorize(ctx context.Context, actor iso20000.Actor, verb st
 	return nil
 }
 
-// Create stores a new record built by build inside the unit of work (which
-// may take a number with tx.NextNumber) and appends its audit entry. The
-// caller authorises first with [Engine.Authorize].
-func (e *Engine[T]) Create(ctx context.Context, actor iso20000.Actor, verb string, build func(ctx context.Context, tx store.Tx, now time.Time) (T, Details, error)) (T, error) {
+// Build builds a new record at time now inside the unit of work of
+// [Engine.Create] (it may take a number with tx.NextNumber), adding to d the
+// audit details.
+type Build[T any] func(ctx context.Context, tx store.Tx, now time.Time, d Details) (T, error)
+
+// Create stores a new record made by build and appends its audit entry, in
+// one unit of work. The caller authorises first with [Engine.Authorize].
+func (e *Engine[T]) Create(ctx context.Context, actor iso20000.Actor, verb string, build Build[T]) (T, error) {
 	c := e.newCall()
 	defer e.freeCall(c)
 	action := e.action(verb)
 	err := e.Store.Update(ctx, func(ctx context.Context, tx store.Tx) error {
 		now := e.Now()
-		var d Details
+		clear(c.details)
 		var err error
-		if c.rec, d, err = build(ctx, tx, now); err != nil {
+		if c.rec, err = build(ctx, tx, now, c.details); err != nil {
 			return err
 		}
 		r := &c.rec
@@ -284,7 +290,7 @@ func (e *Engine[T]) Create(ctx context.Context, actor iso20000.Actor, verb strin
 			return err
 		}
 		// c.before is the zero record: nothing was there before.
-		c.entry[0] = e.entry(actor, action, e.Spec.ID(r), now, &c.before, r, d, c.changes[:0])
+		c.entry[0] = e.entry(actor, action, e.Spec.ID(r), now, &c.before, r, c.details, c.changes[:0])
 		c.used = max(c.used, len(c.entry[0].Changes))
 		return store.AppendAtCommit(ctx, tx, c.entry[:]...)
 	})
@@ -338,7 +344,7 @@ func (e *Engine[T]) entry(actor iso20000.Actor, action, id string, now time.Time
 		From:     e.Spec.State(before),
 		To:       e.Spec.State(after),
 		Changes:  changes,
-		Data:     d,
+		Data:     d.data(),
 	}
 }
 

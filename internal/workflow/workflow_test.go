@@ -57,14 +57,18 @@ func TestAppendDiff(t *testing.T) {
 }
 
 func TestDetails(t *testing.T) {
-	var d Details
-	d = d.With("sla.response", "stop").With("sla.response", "restart")
-	d = d.Merge(Details{"reason": "x"})
+	d := Details{}
+	if d.data() != nil {
+		t.Fatal("empty details give non-nil entry data")
+	}
+	d.Add("sla.response", "stop")
+	d.Add("sla.response", "restart")
+	d.Add("reason", "x")
 	if d["sla.response"] != "stop,restart" || d["reason"] != "x" || len(d) != 2 {
 		t.Fatalf("details %v", d)
 	}
-	if got := Details(nil).Merge(nil); got != nil {
-		t.Fatalf("merging nothing into nil gave %v", got)
+	if got := d.data(); len(got) != 2 {
+		t.Fatalf("entry data %v", got)
 	}
 }
 
@@ -87,7 +91,8 @@ func TestFreeCallClearsEverything(t *testing.T) {
 	full := rec{Name: "n", Tags: []string{"t"}, Notes: []string{"x"}}
 	c.actor = iso20000.Actor{ID: "ann", Roles: []string{"agent"}}
 	c.id, c.version, c.action = "id", 3, "rec.edit"
-	c.apply = func(*rec, time.Time) (Details, error) { return nil, nil }
+	c.apply = func(*rec, time.Time, Details) error { return nil }
+	c.details.Add("reason", "x")
 	c.work, c.before, c.rec = full, full, full
 	c.out, c.denied = &c.work, errors.New("denied")
 	for i := range c.changes {
@@ -99,7 +104,13 @@ func TestFreeCallClearsEverything(t *testing.T) {
 	v := reflect.ValueOf(c).Elem()
 	for i := range v.NumField() {
 		name := v.Type().Field(i).Name
-		if name == "e" || name == "unit" {
+		switch name {
+		case "e", "unit":
+			continue
+		case "details": // kept for the next call, empty
+			if c.details == nil || len(c.details) != 0 {
+				t.Errorf("freeCall left details %v, want an empty map", c.details)
+			}
 			continue
 		}
 		if !v.Field(i).IsZero() {
