@@ -184,9 +184,9 @@ type call[T any] struct {
 	// until the unit of work ends: backends copy what they store.
 	details Details
 	work    T // the record a change reads and changes
-	before T // the before image of a change; the zero record for a creation
-	rec    T // the record being created
-	entry  [1]audit.Entry
+	before  T // the before image of a change; the zero record for a creation
+	rec     T // the record being created
+	entry   [1]audit.Entry
 	// changes holds the entry's changes: most changes have fewer. used is
 	// the most any attempt of the call used.
 	changes [24]audit.Change

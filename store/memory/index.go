@@ -17,6 +17,11 @@ type rec struct {
 	version int64
 	keys    store.Keys
 	value   any
+	// in holds, per field, the trees of the record's value of that field
+	// (nil when the field is unset): the trees the record is in, but for
+	// the ByDue one when it has no due time. They let an update or a
+	// delete leave a tree without looking it up by value again.
+	in [numFields]*byOrder
 }
 
 // doc returns the record as a Doc holding a copy of its value.
@@ -62,49 +67,50 @@ const (
 	numFields
 )
 
-// tree identifies one index: a field's value under one order. Trees of order
-// ByDue hold only records with a due time.
-type tree struct {
-	f     field
-	order store.Order
-	s     string // the value: of fPriority in decimal, empty for fAll
-}
-
-// treeOf returns the tree of k for f under order, and false when k is not in
-// any tree of f (the field is unset, or order is ByDue and k has no Due).
-func treeOf(k *store.Keys, f field, order store.Order) (tree, bool) {
-	if order == store.ByDue && k.Due.IsZero() {
-		return tree{}, false
-	}
-	t := tree{f: f, order: order}
+// valueOf returns the value of f in k (of fPriority in decimal, empty for
+// fAll), and false when k is in no tree of f (the field is unset).
+func valueOf(k *store.Keys, f field) (string, bool) {
 	switch f {
 	case fStatus:
-		t.s = k.Status
+		return k.Status, k.Status != ""
 	case fOwner:
-		t.s = k.Owner
+		return k.Owner, k.Owner != ""
 	case fGroup:
-		t.s = k.Group
+		return k.Group, k.Group != ""
 	case fService:
-		t.s = k.Service
+		return k.Service, k.Service != ""
 	case fPriority:
 		if k.Priority == 0 {
-			return t, false
+			return "", false
 		}
-		t.s = strconv.Itoa(k.Priority) // no allocation below 100
-		return t, true
+		return strconv.Itoa(k.Priority), true // no allocation below 100
 	}
-	return t, f == fAll || t.s != ""
+	return "", true
 }
 
 var orders = [...]store.Order{store.ByCreated, store.ByDue}
+
+// byOrder holds the trees of one value of a field, or of all records, one
+// per order: the records by created time and, of those with a due time, by
+// due time.
+type byOrder [len(orders)]*btree.BTreeG[item]
+
+// inOrder reports whether a record of keys k belongs in the tree of order o
+// of the trees of its values: all do by created time, those with a due time
+// by due time.
+func inOrder(k *store.Keys, o store.Order) bool { return o == store.ByCreated || !k.Due.IsZero() }
 
 // kind holds the records of one kind and their indexes.
 type kind struct {
 	degree int
 	docs   map[string]*rec
-	// trees holds the trees by order, field and value: maps keyed by a
-	// plain string, which hash faster than a struct key would.
-	trees [2][numFields]map[string]*btree.BTreeG[item]
+	// all holds the trees of all records; values the trees of each value
+	// of the other fields, by value: maps keyed by a plain string, which
+	// hash faster than a struct key would. A value's trees, once made, stay
+	// (empty when no record has the value any more), so that the trees a
+	// record caches in [rec.in] are always those the maps hold.
+	all    byOrder
+	values [numFields]map[string]*byOrder
 	// free recycles the nodes of all the kind's trees: per-value trees come
 	// and go as values do (a status tree empties when its last record moves
 	// on), and a tree of its own freelist would allocate one each time.
@@ -115,12 +121,45 @@ type kind struct {
 }
 
 func newKind(degree int) *kind {
-	return &kind{degree: degree, docs: make(map[string]*rec), free: btree.NewFreeListG[item](btree.DefaultFreeListSize)}
+	k := &kind{degree: degree, docs: make(map[string]*rec), free: btree.NewFreeListG[item](btree.DefaultFreeListSize)}
+	k.all = k.newTrees()
+	return k
 }
 
-// tree returns the tree t, or nil when it was never created.
-func (k *kind) tree(t tree) *btree.BTreeG[item] {
-	return k.trees[t.order][t.f][t.s]
+// newTrees returns empty trees of every order.
+func (k *kind) newTrees() byOrder {
+	var ts byOrder
+	for o := range ts {
+		ts[o] = btree.NewWithFreeListG(k.degree, less, k.free)
+	}
+	return ts
+}
+
+// trees returns the trees of value s of f, made when create is true; nil
+// when they were never made.
+func (k *kind) trees(f field, s string, create bool) *byOrder {
+	if f == fAll {
+		return &k.all
+	}
+	ts := k.values[f][s]
+	if ts == nil && create {
+		if k.values[f] == nil {
+			k.values[f] = make(map[string]*byOrder)
+		}
+		ts = new(byOrder)
+		*ts = k.newTrees()
+		k.values[f][s] = ts
+	}
+	return ts
+}
+
+// tree returns the tree of value s of f in order o, or nil when it was
+// never made.
+func (k *kind) tree(f field, o store.Order, s string) *btree.BTreeG[item] {
+	if ts := k.trees(f, s, false); ts != nil {
+		return ts[o]
+	}
+	return nil
 }
 
 // get returns the record with the given ID, or nil; k may be nil.
@@ -131,68 +170,73 @@ func (k *kind) get(id string) *rec {
 	return k.docs[id]
 }
 
-func (k *kind) add(t tree, it item) {
-	bt := k.tree(t)
-	if bt == nil {
-		bt = btree.NewWithFreeListG(k.degree, less, k.free)
-		m := &k.trees[t.order][t.f]
-		if *m == nil {
-			*m = make(map[string]*btree.BTreeG[item])
+// index adds r to every tree its keys belong to, and caches them in r.in.
+func (k *kind) index(r *rec) {
+	for f := range numFields {
+		s, ok := valueOf(&r.keys, f)
+		if !ok {
+			continue
 		}
-		(*m)[t.s] = bt
-	}
-	bt.ReplaceOrInsert(it)
-}
-
-func (k *kind) remove(t tree, it item) {
-	bt := k.tree(t)
-	if bt == nil {
-		return
-	}
-	// An empty tree is kept: values come back (a status tree empties
-	// whenever its last record moves on), and trees cost little while empty.
-	bt.Delete(it)
-}
-
-// index adds r to every tree its keys belong to.
-func (k *kind) index(r *rec) { k.eachTree(r, k.add) }
-
-// unindex removes r from every tree its keys belong to.
-func (k *kind) unindex(r *rec) { k.eachTree(r, k.remove) }
-
-// eachTree calls fn with every tree r's keys belong to and r's item there.
-func (k *kind) eachTree(r *rec, fn func(tree, item)) {
-	for _, o := range orders {
-		it := item{key: o.SortKey(r.keys), r: r}
-		for f := range numFields {
-			if t, ok := treeOf(&r.keys, f, o); ok {
-				fn(t, it)
+		ts := k.trees(f, s, true)
+		r.in[f] = ts
+		for _, o := range orders {
+			if inOrder(&r.keys, o) {
+				ts[o].ReplaceOrInsert(item{key: o.SortKey(r.keys), r: r})
 			}
 		}
 	}
 }
 
-// reindex moves r from the trees of keys old to those of keys new, touching
-// only the trees whose membership or sort key changes.
-func (k *kind) reindex(r *rec, old, new store.Keys) {
+// unindex removes r from every tree it is in.
+func (k *kind) unindex(r *rec) {
+	for f, ts := range r.in {
+		if ts == nil {
+			continue
+		}
+		for _, o := range orders {
+			if inOrder(&r.keys, o) {
+				ts[o].Delete(item{key: o.SortKey(r.keys), r: r})
+			}
+		}
+		r.in[f] = nil
+	}
+}
+
+// rekey sets the keys of r to new and moves it from the trees of its old
+// keys to those of new, touching only the trees whose membership or sort
+// key changes.
+func (k *kind) rekey(r *rec, new store.Keys) {
+	old := r.keys
+	r.keys = new
 	if old == new { // the common case: a change that moves no key
 		return
 	}
+	var oldKey, newKey [len(orders)]int64
 	for _, o := range orders {
-		oldKey, newKey := o.SortKey(old), o.SortKey(new)
-		for f := range numFields {
-			ot, oldIn := treeOf(&old, f, o)
-			nt, newIn := treeOf(&new, f, o)
-			if oldIn == newIn && (!oldIn || (ot == nt && oldKey == newKey)) {
-				continue
-			}
-			if oldIn {
-				k.remove(ot, item{key: oldKey, r: r})
-			}
-			if newIn {
-				k.add(nt, item{key: newKey, r: r})
+		oldKey[o], newKey[o] = o.SortKey(old), o.SortKey(new)
+	}
+	for f := range numFields {
+		from, to := r.in[f], (*byOrder)(nil)
+		if s, ok := valueOf(&new, f); ok {
+			if prev, _ := valueOf(&old, f); from != nil && prev == s {
+				to = from
+			} else {
+				to = k.trees(f, s, true)
 			}
 		}
+		for _, o := range orders {
+			was, is := from != nil && inOrder(&old, o), to != nil && inOrder(&new, o)
+			if was && is && from == to && oldKey[o] == newKey[o] {
+				continue
+			}
+			if was {
+				from[o].Delete(item{key: oldKey[o], r: r})
+			}
+			if is {
+				to[o].ReplaceOrInsert(item{key: newKey[o], r: r})
+			}
+		}
+		r.in[f] = to
 	}
 }
 
@@ -202,7 +246,7 @@ func (k *kind) reindex(r *rec, old, new store.Keys) {
 // (one per status asked for) are walked and merged. A nil result means no
 // record can match.
 func (k *kind) plan(q *store.Query) []*btree.BTreeG[item] {
-	best := []*btree.BTreeG[item]{k.tree(tree{f: fAll, order: q.OrderBy})}
+	best := []*btree.BTreeG[item]{k.all[q.OrderBy]}
 	size := treeLen(best[0])
 	consider := func(trees []*btree.BTreeG[item]) {
 		n := 0
@@ -219,7 +263,7 @@ func (k *kind) plan(q *store.Query) []*btree.BTreeG[item] {
 			if slices.Contains(q.Status[:i], s) {
 				continue // asked for twice
 			}
-			if t := k.tree(tree{f: fStatus, order: q.OrderBy, s: s}); t != nil {
+			if t := k.tree(fStatus, q.OrderBy, s); t != nil {
 				trees = append(trees, t)
 			}
 		}
@@ -230,11 +274,11 @@ func (k *kind) plan(q *store.Query) []*btree.BTreeG[item] {
 		s string
 	}{{fOwner, q.Owner}, {fGroup, q.Group}, {fService, q.Service}} {
 		if c.s != "" {
-			consider([]*btree.BTreeG[item]{k.tree(tree{f: c.f, order: q.OrderBy, s: c.s})})
+			consider([]*btree.BTreeG[item]{k.tree(c.f, q.OrderBy, c.s)})
 		}
 	}
 	if q.Priority != 0 {
-		consider([]*btree.BTreeG[item]{k.tree(tree{f: fPriority, order: q.OrderBy, s: strconv.Itoa(q.Priority)})})
+		consider([]*btree.BTreeG[item]{k.tree(fPriority, q.OrderBy, strconv.Itoa(q.Priority))})
 	}
 	if size == 0 {
 		return nil

@@ -50,35 +50,58 @@ func insertKeyed(t *testing.T, degree, n int, gen func(i int) keyed) (*Store, []
 	return st, all
 }
 
+// treeID identifies one tree of a kind: of the value s of field f, in order.
+type treeID struct {
+	f     field
+	order store.Order
+	s     string
+}
+
 // checkIndexes verifies that the trees of k hold exactly the items that the
-// stored records' keys call for, pointing at those records, and that no
-// empty tree is kept.
+// stored records' keys call for, pointing at those records, that the trees
+// of values no record has are empty, and that each record caches the trees
+// of its values (see rec.in).
 func checkIndexes(t *testing.T, k *kind) {
 	t.Helper()
-	want := map[tree][]item{}
+	want := map[treeID][]item{}
 	for _, r := range k.docs {
-		for _, o := range orders {
-			for f := range numFields {
-				if tr, ok := treeOf(&r.keys, f, o); ok {
-					want[tr] = append(want[tr], item{key: o.SortKey(r.keys), r: r})
+		for f := range numFields {
+			s, ok := valueOf(&r.keys, f)
+			if !ok {
+				if r.in[f] != nil {
+					t.Fatalf("record %s caches trees of unset field %d", r.id, f)
+				}
+				continue
+			}
+			if ts := k.trees(f, s, false); ts == nil || r.in[f] != ts {
+				t.Fatalf("record %s caches trees %p of field %d, want %p (value %q)", r.id, r.in[f], f, ts, s)
+			}
+			for _, o := range orders {
+				if inOrder(&r.keys, o) {
+					id := treeID{f: f, order: o, s: s}
+					want[id] = append(want[id], item{key: o.SortKey(r.keys), r: r})
 				}
 			}
 		}
 	}
 	// Trees of values no record has any more stay, empty, for reuse.
-	for o := range k.trees {
-		for f := range k.trees[o] {
-			for s, bt := range k.trees[o][f] {
-				tr := tree{f: field(f), order: store.Order(o), s: s}
-				if _, ok := want[tr]; !ok && bt.Len() != 0 {
-					t.Fatalf("tree %+v holds %d items, want none", tr, bt.Len())
-				}
+	all := map[treeID]*btree.BTreeG[item]{}
+	for _, o := range orders {
+		all[treeID{f: fAll, order: o}] = k.all[o]
+		for f := range k.values {
+			for s, ts := range k.values[f] {
+				all[treeID{f: field(f), order: o, s: s}] = ts[o]
 			}
 		}
 	}
-	for tr, items := range want {
-		if k.tree(tr) == nil {
-			t.Fatalf("tree %+v is missing", tr)
+	for id, bt := range all {
+		if _, ok := want[id]; !ok && bt.Len() != 0 {
+			t.Fatalf("tree %+v holds %d items, want none", id, bt.Len())
+		}
+	}
+	for id, items := range want {
+		if k.tree(id.f, id.order, id.s) == nil {
+			t.Fatalf("tree %+v is missing", id)
 		}
 		slices.SortFunc(items, func(a, b item) int {
 			if less(a, b) {
@@ -87,9 +110,9 @@ func checkIndexes(t *testing.T, k *kind) {
 			return 1
 		})
 		var got []item
-		k.tree(tr).Ascend(func(it item) bool { got = append(got, it); return true })
+		k.tree(id.f, id.order, id.s).Ascend(func(it item) bool { got = append(got, it); return true })
 		if !slices.Equal(got, items) {
-			t.Fatalf("tree %+v holds %v, want %v", tr, got, items)
+			t.Fatalf("tree %+v holds %v, want %v", id, got, items)
 		}
 	}
 }
@@ -384,7 +407,7 @@ func TestMergeBatches(t *testing.T) {
 			})
 			var trees []*btree.BTreeG[item]
 			for _, s := range statuses {
-				trees = append(trees, kd.tree(tree{f: fStatus, s: s}))
+				trees = append(trees, kd.tree(fStatus, store.ByCreated, s))
 			}
 			for batch := 1; batch <= 25; batch++ {
 				for _, need := range []int{1, 7, 30, 61} {

@@ -101,7 +101,7 @@ func (s *Store) rollback(mark int, dense bool) {
 			u.k.unindex(u.r)
 			delete(u.k.docs, u.r.id)
 		case opUpdate:
-			u.k.reindex(u.r, u.r.keys, u.prev.keys)
+			u.k.rekey(u.r, u.prev.keys)
 			*u.r = u.prev
 		case opDelete:
 			u.k.docs[u.r.id] = u.r
@@ -208,9 +208,8 @@ func (t *tx) Update(ctx context.Context, c store.Codec, d store.Doc) (int64, err
 	}
 	value := k.cloneIn(c, d.Value) // first: it may panic
 	s.undo = append(s.undo, undo{op: opUpdate, k: k, r: r, prev: *r})
-	keys := d.Keys.UTC()
-	k.reindex(r, r.keys, keys)
-	r.keys, r.value = keys, value
+	k.rekey(r, d.Keys.UTC())
+	r.value = value
 	r.version++
 	return r.version, nil
 }
