@@ -118,17 +118,22 @@ func (c *config) trackClocks(before, inc *Incident, now time.Time, d workflow.De
 	if c.policy == nil {
 		return nil
 	}
+	// The next deadline depends on the timers and the escalations only: a
+	// change that touches neither (most steps) keeps it.
+	moved := before == inc || len(before.Escalations) != len(inc.Escalations)
 	for t := range inc.timers() {
 		if before != inc && (before.Priority != inc.Priority || before.Service != inc.Service) {
 			if err := c.policy.Retarget(t, int(inc.Priority), inc.Service); err != nil && !errors.Is(err, iso20000.ErrNotFound) {
 				return err
 			}
+			moved = true
 		}
 		if t.Target == sla.TargetResolution && before.State == StateResolved && inc.State == StateInProgress {
 			if err := t.Restart(now); err != nil {
 				return err
 			}
 			d.Add(detailKey(t.Target), string(sla.EventRestart))
+			moved = true
 		}
 		var buf [2]sla.TimerEvent
 		evs, err := c.policy.AppendOnState(buf[:0], t, slaState(inc), now)
@@ -138,8 +143,11 @@ func (c *config) trackClocks(before, inc *Incident, now time.Time, d workflow.De
 		for _, ev := range evs {
 			d.Add(detailKey(t.Target), string(ev))
 		}
+		moved = moved || len(evs) > 0
 	}
-	inc.NextDeadline = c.nextDeadline(inc)
+	if moved {
+		inc.NextDeadline = c.nextDeadline(inc)
+	}
 	return nil
 }
 
