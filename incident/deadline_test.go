@@ -68,7 +68,9 @@ func TestNextDeadlineKeptOnlyWhenUnchanged(t *testing.T) {
 			}
 			return svc.Get(ctx, id)
 		}},
-		{"assign", time.Minute, func() (Incident, error) { return svc.Assign(ctx, actor, id, AssignInput{Group: "network", Assignee: "bob"}) }},
+		{"assign", time.Minute, func() (Incident, error) {
+			return svc.Assign(ctx, actor, id, AssignInput{Group: "network", Assignee: "bob"})
+		}},
 		{"start", time.Minute, func() (Incident, error) { return svc.Start(ctx, actor, id, StepInput{}) }},
 		{"hold, pausing", time.Minute, func() (Incident, error) { return svc.Hold(ctx, actor, id, HoldInput{Reason: HoldAwaitingCaller}) }},
 		{"note while paused", time.Hour, func() (Incident, error) { return svc.AddNote(ctx, actor, id, "still waiting") }},
