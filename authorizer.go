@@ -20,7 +20,31 @@ type Request struct {
 	// Attrs carries facts about the record that rules need, such as
 	// "requester", "assignee" or "owner" (actor IDs). Process packages
 	// document the attributes they set for each action.
-	Attrs map[string]string
+	Attrs Attrs
+}
+
+// Attr is one attribute of a [Request]: a named fact about the record acted
+// on, such as its requester.
+type Attr struct {
+	Name  string
+	Value string
+}
+
+// Attrs are the attributes of a [Request], in the order the process package
+// set them. Every request has attributes of its own, which an [Authorizer]
+// may keep. A few attributes in a slice cost a quarter of what a map would
+// on every mutation.
+type Attrs []Attr
+
+// Get returns the value of the attribute called name (the first, should
+// there be several), or "" when there is none.
+func (a Attrs) Get(name string) string {
+	for _, at := range a {
+		if at.Name == name {
+			return at.Value
+		}
+	}
+	return ""
 }
 
 // Authorizer decides whether a [Request] is allowed. Process services call it
@@ -156,7 +180,7 @@ func SeparateDuties(action, attr string) Rule {
 		if ok, _ := path.Match(action, req.Action); !ok && action != req.Action {
 			return nil
 		}
-		if who := req.Attrs[attr]; who != "" && who == req.Actor.ID {
+		if who := req.Attrs.Get(attr); who != "" && who == req.Actor.ID {
 			return &ForbiddenError{ActorID: req.Actor.ID, Action: req.Action,
 				Reason: "segregation of duties: the " + attr + " may not do this"}
 		}

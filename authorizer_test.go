@@ -31,9 +31,9 @@ func TestRoleAuthorizer(t *testing.T) {
 		{"missing role", iso20000.Request{Actor: agent, Action: "change.approve"}, false},
 		{"no grant at all", iso20000.Request{Actor: agent, Action: "release.deploy"}, false},
 		{"admin passes role check", iso20000.Request{Actor: admin, Action: "release.deploy"}, true},
-		{"segregation of duties", iso20000.Request{Actor: cab, Action: "change.approve", Attrs: map[string]string{"requester": "carl"}}, false},
-		{"admin still bound by duties", iso20000.Request{Actor: admin, Action: "change.approve", Attrs: map[string]string{"requester": "root"}}, false},
-		{"other requester", iso20000.Request{Actor: cab, Action: "change.approve", Attrs: map[string]string{"requester": "dora"}}, true},
+		{"segregation of duties", iso20000.Request{Actor: cab, Action: "change.approve", Attrs: iso20000.Attrs{{Name: "requester", Value: "carl"}}}, false},
+		{"admin still bound by duties", iso20000.Request{Actor: admin, Action: "change.approve", Attrs: iso20000.Attrs{{Name: "requester", Value: "root"}}}, false},
+		{"other requester", iso20000.Request{Actor: cab, Action: "change.approve", Attrs: iso20000.Attrs{{Name: "requester", Value: "dora"}}}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,4 +134,16 @@ func BenchmarkRoleAuthorizer(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestAttrsGet(t *testing.T) {
+	a := iso20000.Attrs{{Name: "requester", Value: "carl"}, {Name: "owner", Value: ""}, {Name: "requester", Value: "dora"}}
+	for name, want := range map[string]string{"requester": "carl", "owner": "", "group": ""} {
+		if got := a.Get(name); got != want {
+			t.Errorf("Get(%q) = %q, want %q", name, got, want)
+		}
+	}
+	if got := iso20000.Attrs(nil).Get("requester"); got != "" {
+		t.Errorf("nil attributes give %q", got)
+	}
 }

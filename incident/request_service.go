@@ -86,8 +86,9 @@ var requestSpec = &workflow.Spec[Request]{
 	Records: requests,
 	ID:      func(r *Request) string { return r.ID.String() },
 	State:   func(r *Request) string { return string(r.State) },
-	Attrs: func(r *Request) map[string]string {
-		return map[string]string{"requester": r.Requester, "requested_for": r.RequestedFor, "assignee": r.Assignee, "group": r.Group}
+	Attrs: func(r *Request) iso20000.Attrs {
+		return iso20000.Attrs{{Name: "requester", Value: r.Requester}, {Name: "requested_for", Value: r.RequestedFor},
+			{Name: "assignee", Value: r.Assignee}, {Name: "group", Value: r.Group}}
 	},
 	Stamp: func(r *Request, version int64, now time.Time) {
 		r.Version, r.UpdatedAt = version, now
@@ -204,7 +205,7 @@ func (s *RequestService) Submit(ctx context.Context, actor iso20000.Actor, in Su
 	if requestedFor == "" {
 		requestedFor = actor.ID
 	}
-	if err := s.engine.Authorize(ctx, actor, VerbSubmit, map[string]string{"requester": actor.ID, "requested_for": requestedFor}); err != nil {
+	if err := s.engine.Authorize(ctx, actor, VerbSubmit, iso20000.Attrs{{Name: "requester", Value: actor.ID}, {Name: "requested_for", Value: requestedFor}}); err != nil {
 		return Request{}, err
 	}
 	if in.ItemID == "" {

@@ -44,8 +44,8 @@ var spec = &workflow.Spec[Incident]{
 	Records: records,
 	ID:      func(i *Incident) string { return i.ID.String() },
 	State:   func(i *Incident) string { return string(i.State) },
-	Attrs: func(i *Incident) map[string]string {
-		return map[string]string{"caller": i.Caller, "assignee": i.Assignee, "group": i.Group}
+	Attrs: func(i *Incident) iso20000.Attrs {
+		return iso20000.Attrs{{Name: "caller", Value: i.Caller}, {Name: "assignee", Value: i.Assignee}, {Name: "group", Value: i.Group}}
 	},
 	Stamp: func(i *Incident, version int64, now time.Time) {
 		i.Version, i.UpdatedAt = version, now
@@ -101,7 +101,7 @@ type OpenInput struct {
 // matrix. It is created in state new, or assigned when the input names a
 // group or assignee.
 func (s *Service) Open(ctx context.Context, actor iso20000.Actor, in OpenInput) (Incident, error) {
-	if err := s.engine.Authorize(ctx, actor, "open", map[string]string{"caller": in.Caller}); err != nil {
+	if err := s.engine.Authorize(ctx, actor, "open", iso20000.Attrs{{Name: "caller", Value: in.Caller}}); err != nil {
 		return Incident{}, err
 	}
 	if in.Title == "" {

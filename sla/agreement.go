@@ -193,8 +193,8 @@ var agreementSpec = &workflow.Spec[Agreement]{
 	Records: agreementRecords,
 	ID:      func(a *Agreement) string { return a.ID },
 	State:   func(*Agreement) string { return "" },
-	Attrs: func(a *Agreement) map[string]string {
-		return map[string]string{"owner": a.Owner, "customer": a.Customer}
+	Attrs: func(a *Agreement) iso20000.Attrs {
+		return iso20000.Attrs{{Name: "owner", Value: a.Owner}, {Name: "customer", Value: a.Customer}}
 	},
 	Stamp:  func(a *Agreement, version int64, now time.Time) { a.Version, a.UpdatedAt = version, now },
 	Fields: agreementFields,

@@ -266,7 +266,7 @@ func TestAgreementsAuthorization(t *testing.T) {
 	if _, err := g.svc.Create(ctx, agent, acmeAgreement()); err != nil {
 		t.Fatal(err)
 	}
-	if len(seen) != 1 || seen[0].Action != "sla.agreement.create" || seen[0].Attrs["owner"] != "sam" || seen[0].Attrs["customer"] != "ACME Ltd" {
+	if len(seen) != 1 || seen[0].Action != "sla.agreement.create" || seen[0].Attrs.Get("owner") != "sam" || seen[0].Attrs.Get("customer") != "ACME Ltd" {
 		t.Errorf("authorizer saw %+v", seen)
 	}
 	if _, err := sla.NewAgreements(nil); !errors.Is(err, iso20000.ErrValidation) {

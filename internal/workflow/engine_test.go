@@ -35,7 +35,7 @@ func newDocEngine(t *testing.T) (*Engine[doc], *memory.Store) {
 			Kind: "doc", Records: docs,
 			ID:     func(d *doc) string { return d.ID },
 			State:  func(d *doc) string { return d.State },
-			Attrs:  func(d *doc) map[string]string { return map[string]string{"text": d.Text} },
+			Attrs:  func(d *doc) iso20000.Attrs { return iso20000.Attrs{{Name: "text", Value: d.Text}} },
 			Stamp:  func(d *doc, v int64, _ time.Time) { d.Ver = v },
 			Fields: []Field[doc]{{Name: "text", Get: func(d *doc) string { return d.Text }}},
 		},

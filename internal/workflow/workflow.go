@@ -62,9 +62,9 @@ type Spec[T any] struct {
 	// ID returns the record's ID; State its lifecycle state.
 	ID    func(*T) string
 	State func(*T) string
-	// Attrs returns the request attributes authorisation rules may use: a
-	// new map, which the authorizer may keep.
-	Attrs func(*T) map[string]string
+	// Attrs returns the request attributes authorisation rules may use:
+	// new ones, which the authorizer may keep.
+	Attrs func(*T) iso20000.Attrs
 	// Stamp records the new version and the time of a change on the record.
 	Stamp func(r *T, version int64, now time.Time)
 	// Fields and Logs are what the audit entry's changes are computed from.
@@ -255,7 +255,7 @@ func (c *call[T]) run(ctx context.Context, tx store.Tx) error {
 
 // Authorize checks an action that has no stored record yet (creating one),
 // auditing a denial.
-func (e *Engine[T]) Authorize(ctx context.Context, actor iso20000.Actor, verb string, attrs map[string]string) error {
+func (e *Engine[T]) Authorize(ctx context.Context, actor iso20000.Actor, verb string, attrs iso20000.Attrs) error {
 	if err := actor.Validate(); err != nil {
 		return err
 	}
