@@ -103,6 +103,10 @@ func cloneInto(dst, src *Incident) {
 	dst.WorkNotes = reuse.Slice(old.WorkNotes, src.WorkNotes)
 	dst.Communications = reuse.Slice(old.Communications, src.Communications)
 	dst.Escalations = reuse.Slice(old.Escalations, src.Escalations)
+	if old.Response == nil && old.Resolution == nil { // a new copy: both timers in one allocation
+		dst.Response, dst.Resolution = sla.CloneNewPair(src.Response, src.Resolution)
+		return
+	}
 	dst.Response = cloneTimer(old.Response, src.Response)
 	dst.Resolution = cloneTimer(old.Resolution, src.Resolution)
 }

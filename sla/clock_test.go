@@ -407,6 +407,44 @@ func TestTimerCloneNewIsDeep(t *testing.T) {
 	}
 }
 
+func TestTimerCloneNewPairIsDeep(t *testing.T) {
+	resp := sla.Timer{Target: "response", Duration: time.Hour, Thresholds: []int{50}}
+	apply(t, &resp, []step{{sla.EventStart, at(0), ""}})
+	res := sla.Timer{Target: "resolution", Duration: 8 * time.Hour, Thresholds: []int{50, 75}}
+	apply(t, &res, []step{{sla.EventStart, at(0), ""}, {sla.EventPause, at(1), "x"}, {sla.EventStop, at(2), ""}, {sla.EventRestart, at(3), ""}})
+	a, b := sla.CloneNewPair(&resp, &res)
+	if !reflect.DeepEqual(*a, resp) || !reflect.DeepEqual(*b, res) {
+		t.Fatalf("CloneNewPair = %+v, %+v; want %+v, %+v", *a, *b, resp, res)
+	}
+	for _, c := range []*sla.Timer{a, b} {
+		c.Thresholds[0] = 60
+		for i := range c.Cycles {
+			c.Cycles[i].Start = at(9)
+			if len(c.Cycles[i].Pauses) > 0 {
+				c.Cycles[i].Pauses[0].Reason = "changed"
+			}
+		}
+	}
+	if resp.Thresholds[0] != 50 || !resp.Cycles[0].Start.Equal(at(0)) || res.Thresholds[0] != 50 ||
+		!res.Cycles[0].Start.Equal(at(0)) || res.Cycles[0].Pauses[0].Reason != "x" {
+		t.Error("CloneNewPair shares memory with the originals")
+	}
+	if a2, b2 := sla.CloneNewPair(nil, &resp); a2 != nil || !reflect.DeepEqual(*b2, resp) {
+		t.Errorf("CloneNewPair(nil, t) = %v, %+v", a2, b2)
+	}
+	if a2, b2 := sla.CloneNewPair(&resp, nil); b2 != nil || !reflect.DeepEqual(*a2, resp) {
+		t.Errorf("CloneNewPair(t, nil) = %+v, %v", a2, b2)
+	}
+	if a2, b2 := sla.CloneNewPair(nil, nil); a2 != nil || b2 != nil {
+		t.Errorf("CloneNewPair(nil, nil) = %v, %v", a2, b2)
+	}
+	fresh := sla.Timer{Target: "resolution", Duration: time.Hour, Thresholds: []int{50}}
+	apply(t, &fresh, []step{{sla.EventStart, at(0), ""}})
+	if n := testing.AllocsPerRun(100, func() { sla.CloneNewPair(&resp, &fresh) }); n != 1 {
+		t.Errorf("CloneNewPair of two running timers: %v allocations, want 1", n)
+	}
+}
+
 func TestTimerCloneIntoIsDeepAndReuses(t *testing.T) {
 	tm := sla.Timer{Target: "resolution", Duration: time.Hour, Thresholds: []int{50, 75}}
 	apply(t, &tm, []step{{sla.EventStart, at(0), ""}, {sla.EventPause, at(0.1), "x"}, {sla.EventStop, at(0.5), ""},
