@@ -1,7 +1,6 @@
 package iso20000
 
 import (
-	"runtime"
 	"slices"
 
 	"github.com/looplab/fsm"
@@ -13,11 +12,12 @@ import (
 // of the standard) run beside it as plain Go functions.
 //
 // Following the advice for looplab/fsm (callbacks cannot return errors), the
-// machine has no callbacks: it only answers whether an event is allowed in a
-// state, and the table says where it leads. Machines are reused from a pool,
-// so a transition check costs one fsm.Can call (no fsm.Event, which would
-// allocate a context and closures for callbacks that do not exist) and no
-// allocation of a new machine.
+// machines have no callbacks: they only answer whether an event is allowed in
+// a state, and the table says where it leads. The lifecycle builds one machine
+// per state of the table, once, and never moves it out of its state, so a
+// transition check costs one fsm.Can call on that machine: no fsm.Event
+// (which would allocate a context and closures for callbacks that do not
+// exist), no new machine, no SetState.
 //
 // A Lifecycle is immutable and safe for concurrent use.
 type Lifecycle struct {
@@ -29,10 +29,10 @@ type Lifecycle struct {
 	// the event leads to, as fsm.NewFSM reads the table (a later entry for
 	// the same state and event wins).
 	dst map[string]map[string]string
-	// idle holds machines between uses. A channel rather than a sync.Pool:
-	// the garbage collector empties a sync.Pool, and rebuilding a machine
-	// (fsm.NewFSM) costs more than the transition it checks.
-	idle chan *fsm.FSM
+	// machines holds a machine for every state, standing in that state.
+	// fsm.Can and fsm.AvailableTransitions only read the machine (under its
+	// locks), so the machines are shared by all goroutines.
+	machines map[string]*fsm.FSM
 }
 
 // NewLifecycle returns the lifecycle of records of the given kind (such as
@@ -60,7 +60,10 @@ func NewLifecycle(kind, initial string, events fsm.Events) *Lifecycle {
 			}
 		}
 	}
-	l.idle = make(chan *fsm.FSM, 4*runtime.GOMAXPROCS(0))
+	l.machines = make(map[string]*fsm.FSM, len(l.states))
+	for _, st := range l.states {
+		l.machines[st] = fsm.NewFSM(st, l.events, nil)
+	}
 	if len(l.Available(initial)) == 0 {
 		panic("iso20000: lifecycle " + kind + ": no event leaves the initial state " + initial)
 	}
@@ -91,40 +94,22 @@ func (l *Lifecycle) Transition(from, event string) (string, error) {
 	return l.dst[from][event], nil
 }
 
-// Can reports whether event is allowed from state from.
+// Can reports whether event is allowed from state from. No event is
+// allowed from a state the table does not mention.
 func (l *Lifecycle) Can(from, event string) bool {
-	f := l.get()
-	defer l.put(f)
-	f.SetState(from)
-	return f.Can(event)
+	f, ok := l.machines[from]
+	return ok && f.Can(event)
 }
 
 // Available returns the events allowed from state from, sorted by name.
 func (l *Lifecycle) Available(from string) []string {
-	f := l.get()
-	defer l.put(f)
-	f.SetState(from)
+	f, ok := l.machines[from]
+	if !ok {
+		return nil
+	}
 	ev := f.AvailableTransitions()
 	slices.Sort(ev)
 	return ev
-}
-
-// get takes an idle machine, or builds one.
-func (l *Lifecycle) get() *fsm.FSM {
-	select {
-	case f := <-l.idle:
-		return f
-	default:
-		return fsm.NewFSM(l.initial, l.events, nil)
-	}
-}
-
-// put keeps a machine for reuse, unless enough are kept already.
-func (l *Lifecycle) put(f *fsm.FSM) {
-	select {
-	case l.idle <- f:
-	default:
-	}
 }
 
 // Terminal reports whether no event leaves state s.

@@ -90,7 +90,7 @@ func TestLifecycleIntrospection(t *testing.T) {
 	if got := door.Available("closed"); !slices.Equal(got, []string{"lock", "open"}) {
 		t.Errorf("Available(closed) = %v", got)
 	}
-	if !door.Terminal("locked") || door.Terminal("open") {
+	if !door.Terminal("locked") || door.Terminal("open") || !door.Terminal("unknown") || door.Available("unknown") != nil {
 		t.Error("Terminal is wrong")
 	}
 	if got := door.States(); !slices.Equal(got, []string{"closed", "open", "locked"}) {
