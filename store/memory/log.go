@@ -13,31 +13,35 @@ type log struct {
 }
 
 // segment is one chunk of a log: up to logChunk slots, and the text they
-// pack, one after the other (see [slot]). Appending to text may move it, but
-// never copies the slots; the slots hold offsets into it, not pointers.
+// pack, one after the other (see [slot]), in blocks. Stored text never moves:
+// when the last block has no room for an entry's text, a new block is
+// started, so that each byte of text is written once, into memory touched
+// once (the memory a copy would move to is new memory to fault in).
 type segment struct {
 	slots []slot
-	text  []byte
+	text  [][]byte
 }
 
 // maxReserve bounds what [segment.reserve] adds beyond the text an entry
 // needs: the text of a segment of large entries grows entry by entry.
 const maxReserve = 1 << 20
 
-// reserve makes room in seg.text for size more bytes. When it must grow the
-// text, it makes room for the rest of the segment as well, at the mean size
-// of its entries so far (this one included), but at least a quarter more,
-// so that a segment's text grows a few times at most and ends nearly full.
+// reserve makes room in the last block of seg.text for size more bytes. When
+// it must start a block, it makes room for the rest of the segment as well,
+// at the mean size of its entries so far (this one included), but at least
+// a quarter of the text so far, so that a segment has a few blocks at most
+// and its last ends nearly full.
 func (seg *segment) reserve(size int) {
-	if cap(seg.text)-len(seg.text) >= size {
+	if n := len(seg.text); n > 0 && cap(seg.text[n-1])-len(seg.text[n-1]) >= size {
 		return
 	}
+	stored := 0
+	for _, b := range seg.text {
+		stored += len(b)
+	}
 	n := len(seg.slots) + 1 // entries with this one
-	rest := (len(seg.text) + size) / n * (logChunk - n)
-	more := size + min(max(rest, len(seg.text)/4), maxReserve)
-	text := make([]byte, len(seg.text), len(seg.text)+more)
-	copy(text, seg.text)
-	seg.text = text
+	rest := (stored + size) / n * (logChunk - n)
+	seg.text = append(seg.text, make([]byte, 0, size+min(max(rest, stored/4), maxReserve)))
 }
 
 // len returns the number of entries.
@@ -50,7 +54,8 @@ func (l *log) at(i int) *slot { return &l.chunks[i/logChunk].slots[i%logChunk] }
 // exist; it shares nothing with the log.
 func (l *log) entry(i int) audit.Entry {
 	seg := &l.chunks[i/logChunk]
-	return seg.slots[i%logChunk].entry(seg.text)
+	sl := &seg.slots[i%logChunk]
+	return sl.entry(seg.text[sl.blk])
 }
 
 // last returns the last slot, or nil when the log is empty.
@@ -88,7 +93,10 @@ func (l *log) truncate(n int) {
 			l.chunks = l.chunks[:len(l.chunks)-1]
 			continue
 		}
-		seg.text = seg.text[:seg.slots[keep].off]
+		first := &seg.slots[keep] // the first slot dropped
+		seg.text[first.blk] = seg.text[first.blk][:first.off]
+		clear(seg.text[first.blk+1:])
+		seg.text = seg.text[:first.blk+1]
 		clear(seg.slots[keep:])
 		seg.slots = seg.slots[:keep]
 	}

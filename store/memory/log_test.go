@@ -44,8 +44,10 @@ func TestLogChunks(t *testing.T) {
 			}
 			if len(l.chunks) > 0 {
 				seg := l.chunks[len(l.chunks)-1]
-				if end := seg.slots[len(seg.slots)-1].end; len(seg.text) != end {
-					t.Fatalf("after truncate(%d): %d bytes of text, want the %d of the entries kept", tc.keep, len(seg.text), end)
+				last := seg.slots[len(seg.slots)-1]
+				if len(seg.text) != int(last.blk)+1 || len(seg.text[last.blk]) != last.end {
+					t.Fatalf("after truncate(%d): %d blocks, the last of %d bytes, want %d blocks, the last of the %d bytes of the entries kept",
+						tc.keep, len(seg.text), len(seg.text[len(seg.text)-1]), last.blk+1, last.end)
 				}
 			}
 			e := logEntry(tc.keep + 1)
@@ -88,13 +90,14 @@ func logEntry(i int) audit.Entry {
 }
 
 // TestSegmentText appends entries of growing, constant and very different
-// sizes to one segment: each reads back intact, the text grows a few times
-// only, and a segment of equal entries ends with little unused room.
+// sizes to one segment: each reads back intact from text that never moved,
+// the text has a few blocks only, and a segment of equal entries ends with
+// little unused room.
 func TestSegmentText(t *testing.T) {
 	tests := []struct {
 		name      string
 		size      func(i int) int
-		maxGrowth int
+		maxBlocks int
 		maxSpare  int
 	}{
 		{"equal", func(int) int { return 300 }, 1, 0},
@@ -107,23 +110,27 @@ func TestSegmentText(t *testing.T) {
 			var seg segment
 			seg.slots = make([]slot, 0, logChunk)
 			var want []audit.Entry
-			growth, last := 0, -1
+			var first []*byte // where each entry's text was first stored
 			for i := range logChunk {
 				e := audit.Entry{Seq: uint64(i + 1), Time: time.Unix(0, 0).UTC(), Actor: strings.Repeat("x", tc.size(i)), Action: "a"}
 				seg.add(&e, e.AppendCanonical(nil))
 				want = append(want, e)
-				if cap(seg.text) != last {
-					growth, last = growth+1, cap(seg.text)
-				}
+				sl := seg.slots[i]
+				first = append(first, &seg.text[sl.blk][sl.off])
 			}
-			if growth > tc.maxGrowth {
-				t.Errorf("the text grew %d times, want at most %d", growth, tc.maxGrowth)
+			if len(seg.text) > tc.maxBlocks {
+				t.Errorf("the text has %d blocks, want at most %d", len(seg.text), tc.maxBlocks)
 			}
-			if spare := cap(seg.text) - len(seg.text); tc.maxSpare >= 0 && spare > tc.maxSpare {
+			last := seg.text[len(seg.text)-1]
+			if spare := cap(last) - len(last); tc.maxSpare >= 0 && spare > tc.maxSpare {
 				t.Errorf("%d bytes unused at the end, want at most %d", spare, tc.maxSpare)
 			}
 			for i, w := range want {
-				if got := seg.slots[i].entry(seg.text); !reflect.DeepEqual(got, w) {
+				sl := seg.slots[i]
+				if &seg.text[sl.blk][sl.off] != first[i] {
+					t.Fatalf("the text of entry %d moved", i)
+				}
+				if got := sl.entry(seg.text[sl.blk]); !reflect.DeepEqual(got, w) {
 					t.Fatalf("entry %d = %.80v, want %.80v", i, got, w)
 				}
 			}

@@ -9,13 +9,13 @@ import (
 )
 
 // slot is a stored audit entry: its fixed fields, and the bounds of its
-// strings, changes and data in the text of its log segment, a buffer shared
-// by the segment's slots. Neither slots nor text hold pointers (the time is
+// strings, changes and data in a block of the text of its log segment, a
+// buffer shared by the segment's slots. Neither slots nor text hold pointers (the time is
 // kept as Unix seconds and nanoseconds, and read back in UTC, as sealed
 // entries are), so the garbage collector need not scan them, and storing an
 // entry makes no allocation of its own, however many changes and data it has.
 //
-// The text of a slot, text[off:end], is the part of the entry's canonical
+// The text of a slot, text[blk][off:end], is the part of the entry's canonical
 // encoding (see the audit package doc) between the fixed header (domain, seq,
 // ID, time) and the previous hash: Actor, Action, Kind, EntityID, From and
 // To, each as a uint32 length and its bytes; the number of changes, then
@@ -25,9 +25,10 @@ import (
 type slot struct {
 	seq            uint64
 	id             uuid.UUID
-	unix           int64 // e.Time.Unix()
-	nsec           int32 // e.Time.Nanosecond()
-	flags          uint8 // nilChanges | nilData
+	unix           int64  // e.Time.Unix()
+	nsec           int32  // e.Time.Nanosecond()
+	flags          uint8  // nilChanges | nilData
+	blk            uint16 // the block of the text: a segment has one per slot at most
 	prevHash, hash audit.Hash
 	off, end       int
 }
@@ -45,16 +46,18 @@ const (
 )
 
 // add stores e in a new slot of seg; canonical is e's canonical encoding
-// (see [audit.Entry.AppendCanonical]), of which it copies the text to
-// seg.text, growing it at most once (see [segment.reserve]). It shares
-// nothing with e or canonical; seg must have room for a slot.
+// (see [audit.Entry.AppendCanonical]), of which it copies the text to the
+// last block of seg.text, starting a new one when it must (see
+// [segment.reserve]). It shares nothing with e or canonical; seg must have
+// room for a slot.
 func (seg *segment) add(e *audit.Entry, canonical []byte) {
 	text := canonical[canonicalHeader : len(canonical)-canonicalTrailer]
 	seg.reserve(len(text))
+	blk := len(seg.text) - 1
 	sl := slot{
 		seq: e.Seq, id: e.ID, prevHash: e.PrevHash, hash: e.Hash,
 		unix: e.Time.Unix(), nsec: int32(e.Time.Nanosecond()),
-		off: len(seg.text),
+		blk: uint16(blk), off: len(seg.text[blk]),
 	}
 	if e.Changes == nil {
 		sl.flags |= nilChanges
@@ -62,15 +65,15 @@ func (seg *segment) add(e *audit.Entry, canonical []byte) {
 	if e.Data == nil {
 		sl.flags |= nilData
 	}
-	seg.text = append(seg.text, text...)
-	sl.end = len(seg.text)
+	seg.text[blk] = append(seg.text[blk], text...)
+	sl.end = len(seg.text[blk])
 	seg.slots = append(seg.slots, sl)
 }
 
-// entry returns a copy of the stored entry, whose text is text[sl.off:sl.end].
+// entry returns a copy of the stored entry, whose text is block[sl.off:sl.end].
 // Its strings share one allocation.
-func (sl *slot) entry(text []byte) audit.Entry {
-	r := textReader{s: string(text[sl.off:sl.end])}
+func (sl *slot) entry(block []byte) audit.Entry {
+	r := textReader{s: string(block[sl.off:sl.end])}
 	e := audit.Entry{Seq: sl.seq, ID: sl.id, Time: time.Unix(sl.unix, int64(sl.nsec)).UTC(), PrevHash: sl.prevHash, Hash: sl.hash}
 	e.Actor = r.str()
 	e.Action = r.str()
