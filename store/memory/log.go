@@ -13,35 +13,28 @@ type log struct {
 }
 
 // segment is one chunk of a log: up to logChunk slots, and the text they
-// pack, one after the other (see [slot]), in blocks. Stored text never moves:
-// when the last block has no room for an entry's text, a new block is
-// started, so that each byte of text is written once, into memory touched
-// once (the memory a copy would move to is new memory to fault in).
+// pack, one after the other (see [slot]), in blocks of textBlock bytes.
+// Stored text never moves: when the last block has no room for an entry's
+// text, a new block is started, so that each byte of text is written once,
+// into memory touched once (a copy would move it to new memory to fault in).
 type segment struct {
 	slots []slot
 	text  [][]byte
 }
 
-// maxReserve bounds what [segment.reserve] adds beyond the text an entry
-// needs: the text of a segment of large entries grows entry by entry.
-const maxReserve = 1 << 20
+// textBlock is the size of a block of text: small enough that the room left
+// unused (half a block at the end of a segment, on average, and the end of a
+// block too short for the next entry) is a few percent of a segment's text
+// of common entries; large enough that a segment has some tens of blocks.
+// An entry of more text has a block of its own size.
+const textBlock = 16 << 10
 
-// reserve makes room in the last block of seg.text for size more bytes. When
-// it must start a block, it makes room for the rest of the segment as well,
-// at the mean size of its entries so far (this one included), but at least
-// a quarter of the text so far, so that a segment has a few blocks at most
-// and its last ends nearly full.
+// reserve makes room in the last block of seg.text for size more bytes.
 func (seg *segment) reserve(size int) {
 	if n := len(seg.text); n > 0 && cap(seg.text[n-1])-len(seg.text[n-1]) >= size {
 		return
 	}
-	stored := 0
-	for _, b := range seg.text {
-		stored += len(b)
-	}
-	n := len(seg.slots) + 1 // entries with this one
-	rest := (stored + size) / n * (logChunk - n)
-	seg.text = append(seg.text, make([]byte, 0, size+min(max(rest, stored/4), maxReserve)))
+	seg.text = append(seg.text, make([]byte, 0, max(size, textBlock)))
 }
 
 // len returns the number of entries.

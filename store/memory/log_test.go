@@ -91,19 +91,18 @@ func logEntry(i int) audit.Entry {
 
 // TestSegmentText appends entries of growing, constant and very different
 // sizes to one segment: each reads back intact from text that never moved,
-// the text has a few blocks only, and a segment of equal entries ends with
-// little unused room.
+// an entry of more than a block has a block of its own size, and a block
+// other than the last is left with less room than the entry that followed
+// needed.
 func TestSegmentText(t *testing.T) {
 	tests := []struct {
-		name      string
-		size      func(i int) int
-		maxBlocks int
-		maxSpare  int
+		name string
+		size func(i int) int
 	}{
-		{"equal", func(int) int { return 300 }, 1, 0},
-		{"growing", func(i int) int { return 10 + i }, 8, -1},
-		{"large then small", func(i int) int { return map[bool]int{true: 2 << 20, false: 5}[i == 0] }, 1, -1},
-		{"small then large", func(i int) int { return map[bool]int{true: 2 << 20, false: 5}[i == logChunk-1] }, 2, -1},
+		{"equal", func(int) int { return 300 }},
+		{"growing", func(i int) int { return 10 + 30*i }},
+		{"large then small", func(i int) int { return map[bool]int{true: 2 << 20, false: 5}[i == 0] }},
+		{"small then large", func(i int) int { return map[bool]int{true: 2 << 20, false: 5}[i == logChunk-1] }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -118,13 +117,6 @@ func TestSegmentText(t *testing.T) {
 				sl := seg.slots[i]
 				first = append(first, &seg.text[sl.blk][sl.off])
 			}
-			if len(seg.text) > tc.maxBlocks {
-				t.Errorf("the text has %d blocks, want at most %d", len(seg.text), tc.maxBlocks)
-			}
-			last := seg.text[len(seg.text)-1]
-			if spare := cap(last) - len(last); tc.maxSpare >= 0 && spare > tc.maxSpare {
-				t.Errorf("%d bytes unused at the end, want at most %d", spare, tc.maxSpare)
-			}
 			for i, w := range want {
 				sl := seg.slots[i]
 				if &seg.text[sl.blk][sl.off] != first[i] {
@@ -132,6 +124,15 @@ func TestSegmentText(t *testing.T) {
 				}
 				if got := sl.entry(seg.text[sl.blk]); !reflect.DeepEqual(got, w) {
 					t.Fatalf("entry %d = %.80v, want %.80v", i, got, w)
+				}
+				size := sl.end - sl.off
+				if b := seg.text[sl.blk]; cap(b) != max(textBlock, size) {
+					t.Fatalf("entry %d of %d bytes is in a block of %d", i, size, cap(b))
+				}
+				if i > 0 && sl.blk != seg.slots[i-1].blk {
+					if b := seg.text[seg.slots[i-1].blk]; cap(b)-len(b) >= size {
+						t.Fatalf("entry %d of %d bytes starts a block, but the one before has %d bytes of room", i, size, cap(b)-len(b))
+					}
 				}
 			}
 		})
