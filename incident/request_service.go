@@ -138,7 +138,8 @@ func NewRequestService(st store.Store, opts ...Option) (*RequestService, error) 
 		return nil, err
 	}
 	s := &RequestService{config: c}
-	s.engine = &workflow.Engine[Request]{Spec: requestSpec, Store: st, Clock: s.clock, Authz: s.authz, Clone: Request.Clone}
+	s.engine = &workflow.Engine[Request]{Spec: requestSpec, Store: st, Clock: s.clock, Authz: s.authz, Clone: Request.Clone,
+		Track: func(_, r *Request, now time.Time, d workflow.Details) error { return s.trackFulfilment(r, now, d) }}
 	s.items = &workflow.Engine[CatalogItem]{Spec: catalogSpec, Store: st, Clock: s.clock, Authz: s.authz, Clone: CatalogItem.Clone}
 	return s, nil
 }
@@ -147,12 +148,7 @@ func NewRequestService(st store.Store, opts ...Option) (*RequestService, error) 
 // and brings its fulfilment clock up to date.
 func (s *RequestService) change(ctx context.Context, actor iso20000.Actor, id uuid.UUID, version int64, verb string,
 	apply workflow.Apply[Request]) (Request, error) {
-	return s.engine.Change(ctx, actor, id.String(), version, verb, func(r *Request, now time.Time, d workflow.Details) error {
-		if err := apply(r, now, d); err != nil {
-			return err
-		}
-		return s.trackFulfilment(r, now, d)
-	})
+	return s.engine.Change(ctx, actor, id.String(), version, verb, apply)
 }
 
 // step runs a lifecycle event: the table decides, then guard (which may also
@@ -237,7 +233,7 @@ func (s *RequestService) Submit(ctx context.Context, actor iso20000.Actor, in Su
 		if err != nil {
 			return Request{}, err
 		}
-		r.Number = fmt.Sprintf("REQ-%06d", n)
+		r.Number = workflow.Number("REQ", n)
 		r.note(actor, now, in.Note)
 		d.Add("route", route)
 		if err := s.startFulfilment(&r, item.FulfilmentTarget, now, d); err != nil {

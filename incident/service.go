@@ -2,7 +2,6 @@ package incident
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -67,20 +66,15 @@ func NewService(st store.Store, opts ...Option) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{config: c}
-	s.engine = &workflow.Engine[Incident]{Spec: spec, Store: st, Clock: s.clock, Authz: s.authz, Clone: Incident.Clone}
+	s.engine = &workflow.Engine[Incident]{Spec: spec, Store: st, Clock: s.clock, Authz: s.authz, Clone: Incident.Clone,
+		Track: s.trackClocks}
 	return s, nil
 }
 
 // change runs a use case on an existing incident through the workflow engine.
 func (s *Service) change(ctx context.Context, actor iso20000.Actor, id uuid.UUID, version int64, verb string,
 	apply workflow.Apply[Incident]) (Incident, error) {
-	return s.engine.Change(ctx, actor, id.String(), version, verb, func(inc *Incident, now time.Time, d workflow.Details) error {
-		before := *inc // trackClocks reads only the state, priority and service of before
-		if err := apply(inc, now, d); err != nil {
-			return err
-		}
-		return s.trackClocks(&before, inc, now, d)
-	})
+	return s.engine.Change(ctx, actor, id.String(), version, verb, apply)
 }
 
 // OpenInput describes a new incident.
@@ -122,16 +116,17 @@ func (s *Service) Open(ctx context.Context, actor iso20000.Actor, in OpenInput) 
 			inc.Caller = actor.ID
 		}
 		if inc.Group != "" || inc.Assignee != "" {
-			if inc.State, err = transition(&inc, EventAssign); err != nil {
+			to, err := transition(&inc, EventAssign)
+			if err != nil {
 				return inc, err
 			}
-			inc.AcknowledgedAt = now
+			inc.State, inc.AcknowledgedAt = to, now
 		}
 		n, err := tx.NextNumber(ctx, Kind)
 		if err != nil {
 			return inc, err
 		}
-		inc.Number = fmt.Sprintf("INC-%06d", n)
+		inc.Number = workflow.Number("INC", n)
 		return inc, s.startClocks(&inc, now, d)
 	})
 }

@@ -95,18 +95,21 @@ func (c *config) startClocks(inc *Incident, now time.Time, d workflow.Details) e
 	if c.policy == nil {
 		return nil
 	}
-	for _, slot := range []struct {
-		name string
-		t    **sla.Timer
-	}{{sla.TargetResponse, &inc.Response}, {sla.TargetResolution, &inc.Resolution}} {
-		t, err := c.policy.NewTimer(slot.name, int(inc.Priority), inc.Service)
+	timers := new([2]sla.Timer) // the two in one allocation
+	for i, target := range [2]string{sla.TargetResponse, sla.TargetResolution} {
+		t, err := c.policy.NewTimer(target, int(inc.Priority), inc.Service)
 		if errors.Is(err, iso20000.ErrNotFound) {
 			continue // the policy sets no such target for this priority
 		}
 		if err != nil {
 			return err
 		}
-		*slot.t = &t
+		timers[i] = t
+		if i == 0 {
+			inc.Response = &timers[i]
+		} else {
+			inc.Resolution = &timers[i]
+		}
 	}
 	return c.trackClocks(inc, inc, now, d)
 }

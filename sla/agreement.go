@@ -259,7 +259,7 @@ func (s *Agreements) Create(ctx context.Context, actor iso20000.Actor, a Agreeme
 			if err != nil {
 				return a, err
 			}
-			a.ID = fmt.Sprintf("SLA-%06d", n)
+			a.ID = workflow.Number("SLA", n)
 		}
 		a.CreatedAt = now
 		a.ReviewDate = a.ReviewDate.UTC()

@@ -125,3 +125,57 @@ func TestDetailsPerChange(t *testing.T) {
 		t.Errorf("%d concurrent entries, want %d", n, workers*each)
 	}
 }
+
+// TestTrack checks the engine's Track hook: it runs after the use case with
+// the before image, its details join the entry's, and its error discards the
+// whole change.
+func TestTrack(t *testing.T) {
+	ctx := context.Background()
+	e, st := newDocEngine(t)
+	actor := iso20000.Actor{ID: "ann"}
+	boom := errors.New("boom")
+	e.Track = func(before, after *doc, _ time.Time, d Details) error {
+		if after.Text == "refuse" {
+			return boom
+		}
+		d.Add("tracked", before.Text+"->"+after.Text)
+		return nil
+	}
+	if _, err := e.Create(ctx, actor, "create", func(context.Context, store.Tx, time.Time, Details) (doc, error) {
+		return doc{ID: "a", State: "open", Text: "zero"}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	set := func(text string) (doc, error) {
+		return e.Change(ctx, actor, "a", 0, "edit", func(r *doc, _ time.Time, d Details) error {
+			r.Text = text
+			return nil
+		})
+	}
+	if got, err := set("one"); err != nil || got.Text != "one" || got.Ver != 2 {
+		t.Fatalf("change: %+v, %v", got, err)
+	}
+	head, err := st.Trail().Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := set("refuse"); !errors.Is(err, boom) {
+		t.Fatalf("a change Track refuses: %v", err)
+	}
+	if got, err := e.Get(ctx, "a"); err != nil || got.Text != "one" || got.Ver != 2 {
+		t.Errorf("after a refused change the record is %+v, %v", got, err)
+	}
+	if h, _ := st.Trail().Head(ctx); h != head {
+		t.Errorf("a refused change moved the trail from %+v to %+v", head, h)
+	}
+	var data []map[string]string
+	for en, err := range st.Trail().Entries(ctx, 1, 0) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = append(data, en.Data)
+	}
+	if len(data) != 2 || data[0] != nil || data[1]["tracked"] != "zero->one" {
+		t.Errorf("entries' data %v: creation untracked, then zero->one", data)
+	}
+}

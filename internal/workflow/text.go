@@ -34,3 +34,22 @@ func List[T ~string](v []T) string {
 
 // Bool renders a flag as "true" or "false".
 func Bool(v bool) string { return strconv.FormatBool(v) }
+
+// Number renders a record's human number: prefix, a dash and n with at
+// least six digits, such as "INC-000123", as fmt.Sprintf("%s-%06d") would,
+// in one allocation.
+func Number(prefix string, n int64) string {
+	var buf [32]byte
+	b := append(buf[:0], prefix...)
+	b = append(b, '-')
+	var digits [20]byte
+	d := strconv.AppendInt(digits[:0], n, 10)
+	pad := 6 - len(d) // the width includes a sign, as with %06d
+	if n < 0 {
+		b, d = append(b, '-'), d[1:]
+	}
+	for range pad {
+		b = append(b, '0')
+	}
+	return string(append(b, d...))
+}

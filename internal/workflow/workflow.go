@@ -85,6 +85,11 @@ type Engine[T any] struct {
 	Authz iso20000.Authorizer
 	// Clone deep-copies a record (the before image of the diff).
 	Clone func(T) T
+	// Track, when set, runs after the use case of every change, before the
+	// record is saved, with the change's before image (see [Spec.Before]):
+	// the bookkeeping a process keeps on every change, such as its SLA
+	// clocks. Its error discards the change, as the use case's does.
+	Track func(before, after *T, now time.Time, d Details) error
 
 	calls   sync.Pool // of *call[T]
 	actions sync.Map  // verb → "<kind>.<verb>"
@@ -242,6 +247,11 @@ func (c *call[T]) run(ctx context.Context, tx store.Tx) error {
 	clear(c.details)
 	if err := c.apply(r, now, c.details); err != nil {
 		return err
+	}
+	if e.Track != nil {
+		if err := e.Track(&c.before, r, now, c.details); err != nil {
+			return err
+		}
 	}
 	e.Spec.Stamp(r, stored+1, now)
 	if _, err := e.Spec.Records.UpdateRef(ctx, tx, r, stored); err != nil {

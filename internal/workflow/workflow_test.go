@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -119,5 +120,13 @@ func TestFreeCallClearsEverything(t *testing.T) {
 	}
 	if c.e != e || c.unit == nil {
 		t.Error("freeCall dropped the engine or the bound unit")
+	}
+}
+
+func TestNumber(t *testing.T) {
+	for _, n := range []int64{0, 1, 123, 999999, 1000000, 1234567890123, -5} {
+		if got, want := Number("INC", n), fmt.Sprintf("INC-%06d", n); got != want {
+			t.Errorf("Number(%d) = %q, want %q", n, got, want)
+		}
 	}
 }
