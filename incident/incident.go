@@ -95,20 +95,24 @@ func (i Incident) Clone() Incident {
 // cloneInto makes *dst a deep copy of *src, reusing dst's slices and timers
 // (see store.WithCloneInto).
 func cloneInto(dst, src *Incident) {
-	old := *dst
+	// Keep what dst can lend (not a copy of all of *dst: a large struct
+	// copy, with write barriers while the collector runs).
+	configItems, problems, changes := dst.ConfigItems, dst.Problems, dst.Changes
+	workNotes, communications, escalations := dst.WorkNotes, dst.Communications, dst.Escalations
+	response, resolution := dst.Response, dst.Resolution
 	*dst = *src
-	dst.ConfigItems = reuse.Slice(old.ConfigItems, src.ConfigItems)
-	dst.Problems = reuse.Slice(old.Problems, src.Problems)
-	dst.Changes = reuse.Slice(old.Changes, src.Changes)
-	dst.WorkNotes = reuse.Slice(old.WorkNotes, src.WorkNotes)
-	dst.Communications = reuse.Slice(old.Communications, src.Communications)
-	dst.Escalations = reuse.Slice(old.Escalations, src.Escalations)
-	if old.Response == nil && old.Resolution == nil { // a new copy: both timers in one allocation
+	dst.ConfigItems = reuse.Slice(configItems, src.ConfigItems)
+	dst.Problems = reuse.Slice(problems, src.Problems)
+	dst.Changes = reuse.Slice(changes, src.Changes)
+	dst.WorkNotes = reuse.Slice(workNotes, src.WorkNotes)
+	dst.Communications = reuse.Slice(communications, src.Communications)
+	dst.Escalations = reuse.Slice(escalations, src.Escalations)
+	if response == nil && resolution == nil { // a new copy: both timers in one allocation
 		dst.Response, dst.Resolution = sla.CloneNewPair(src.Response, src.Resolution)
 		return
 	}
-	dst.Response = cloneTimer(old.Response, src.Response)
-	dst.Resolution = cloneTimer(old.Resolution, src.Resolution)
+	dst.Response = cloneTimer(response, src.Response)
+	dst.Resolution = cloneTimer(resolution, src.Resolution)
 }
 
 // cloneTimer returns a copy of src, made in spare when there is one.

@@ -89,11 +89,11 @@ func (r Request) Clone() Request {
 // cloneRequestInto makes *dst a deep copy of *src, reusing dst's slices and
 // timer (see store.WithCloneInto).
 func cloneRequestInto(dst, src *Request) {
-	old := *dst
+	tasks, workNotes, fulfilment := dst.Tasks, dst.WorkNotes, dst.Fulfilment // what dst can lend
 	*dst = *src
-	dst.Tasks = reuse.Slice(old.Tasks, src.Tasks)
-	dst.WorkNotes = reuse.Slice(old.WorkNotes, src.WorkNotes)
-	dst.Fulfilment = cloneTimer(old.Fulfilment, src.Fulfilment)
+	dst.Tasks = reuse.Slice(tasks, src.Tasks)
+	dst.WorkNotes = reuse.Slice(workNotes, src.WorkNotes)
+	dst.Fulfilment = cloneTimer(fulfilment, src.Fulfilment)
 }
 
 // Open reports whether the request is still in progress (not fulfilled,
