@@ -44,8 +44,9 @@
 // that an update allocates little more than the copy its caller reads.
 //
 // Audit entries are copied too: each is stored with its strings, changes and
-// data packed into a buffer without pointers, shared by up to 1024 entries,
-// and unpacked into a new entry when read.
+// data packed into a block of 16 KiB without pointers, shared by the entries
+// that fit (an entry of more has a block of its own), and unpacked into a new
+// entry when read. Stored text never moves.
 package memory
 
 import (
