@@ -108,13 +108,13 @@ var catalogSpec = &workflow.Spec[CatalogItem]{
 		c.Version, c.UpdatedAt = version, now
 	},
 	Fields: []workflow.Field[CatalogItem]{
-		{Name: "name", Get: func(c *CatalogItem) string { return c.Name }},
-		{Name: "description", Get: func(c *CatalogItem) string { return c.Description }},
-		{Name: "service", Get: func(c *CatalogItem) string { return c.Service }},
+		workflow.StringField("name", func(c *CatalogItem) *string { return &c.Name }),
+		workflow.StringField("description", func(c *CatalogItem) *string { return &c.Description }),
+		workflow.StringField("service", func(c *CatalogItem) *string { return &c.Service }),
 		{Name: "fulfilment_target", Get: func(c *CatalogItem) string { return c.FulfilmentTarget.String() }},
-		{Name: "approval_required", Get: func(c *CatalogItem) string { return workflow.Bool(c.ApprovalRequired) }},
-		{Name: "tasks", Get: func(c *CatalogItem) string { return workflow.List(c.Tasks) }},
-		{Name: "active", Get: func(c *CatalogItem) string { return workflow.Bool(c.Active) }},
+		workflow.BoolField("approval_required", func(c *CatalogItem) *bool { return &c.ApprovalRequired }),
+		workflow.ListField("tasks", func(c *CatalogItem) *[]string { return &c.Tasks }),
+		workflow.BoolField("active", func(c *CatalogItem) *bool { return &c.Active }),
 	},
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -94,29 +95,34 @@ var requestSpec = &workflow.Spec[Request]{
 		r.Version, r.UpdatedAt = version, now
 	},
 	Fields: []workflow.Field[Request]{
-		{Name: "item_id", Get: func(r *Request) string { return r.ItemID }},
-		{Name: "item_name", Get: func(r *Request) string { return r.ItemName }},
-		{Name: "service", Get: func(r *Request) string { return r.Service }},
-		{Name: "description", Get: func(r *Request) string { return r.Description }},
-		{Name: "requester", Get: func(r *Request) string { return r.Requester }},
-		{Name: "requested_for", Get: func(r *Request) string { return r.RequestedFor }},
-		{Name: "group", Get: func(r *Request) string { return r.Group }},
-		{Name: "assignee", Get: func(r *Request) string { return r.Assignee }},
-		{Name: "state", Get: func(r *Request) string { return string(r.State) }},
-		{Name: "approval_required", Get: func(r *Request) string { return workflow.Bool(r.ApprovalRequired) }},
-		{Name: "approver", Get: func(r *Request) string { return r.Approver }},
-		{Name: "decision_reason", Get: func(r *Request) string { return r.DecisionReason }},
-		{Name: "tasks", Get: func(r *Request) string { return workflow.List(taskNames(r.Tasks, false)) }},
-		{Name: "tasks_done", Get: func(r *Request) string { return workflow.List(taskNames(r.Tasks, true)) }},
-		{Name: "cancel_reason", Get: func(r *Request) string { return r.CancelReason }},
-		{Name: "approved_at", Get: func(r *Request) string { return workflow.Time(r.ApprovedAt) }},
-		{Name: "fulfilled_at", Get: func(r *Request) string { return workflow.Time(r.FulfilledAt) }},
-		{Name: "closed_at", Get: func(r *Request) string { return workflow.Time(r.ClosedAt) }},
+		workflow.StringField("item_id", func(r *Request) *string { return &r.ItemID }),
+		workflow.StringField("item_name", func(r *Request) *string { return &r.ItemName }),
+		workflow.StringField("service", func(r *Request) *string { return &r.Service }),
+		workflow.StringField("description", func(r *Request) *string { return &r.Description }),
+		workflow.StringField("requester", func(r *Request) *string { return &r.Requester }),
+		workflow.StringField("requested_for", func(r *Request) *string { return &r.RequestedFor }),
+		workflow.StringField("group", func(r *Request) *string { return &r.Group }),
+		workflow.StringField("assignee", func(r *Request) *string { return &r.Assignee }),
+		workflow.StringField("state", func(r *Request) *RequestState { return &r.State }),
+		workflow.BoolField("approval_required", func(r *Request) *bool { return &r.ApprovalRequired }),
+		workflow.StringField("approver", func(r *Request) *string { return &r.Approver }),
+		workflow.StringField("decision_reason", func(r *Request) *string { return &r.DecisionReason }),
+		{Name: "tasks", Get: func(r *Request) string { return workflow.List(taskNames(r.Tasks, false)) }, Same: sameTasks},
+		{Name: "tasks_done", Get: func(r *Request) string { return workflow.List(taskNames(r.Tasks, true)) }, Same: sameTasks},
+		workflow.StringField("cancel_reason", func(r *Request) *string { return &r.CancelReason }),
+		workflow.TimeField("approved_at", func(r *Request) *time.Time { return &r.ApprovedAt }),
+		workflow.TimeField("fulfilled_at", func(r *Request) *time.Time { return &r.FulfilledAt }),
+		workflow.TimeField("closed_at", func(r *Request) *time.Time { return &r.ClosedAt }),
 	},
 	Logs: []workflow.Log[Request]{
 		{Name: "work_notes", Len: func(r *Request) int { return len(r.WorkNotes) }, Text: func(r *Request, n int) string { return r.WorkNotes[n].Text }},
 	},
 }
+
+// sameTasks reports that a change left the tasks alone, so that their names
+// need not be listed to diff them. Tasks that compare unequal only by how a
+// time is represented render alike, and so show no change either.
+func sameTasks(a, b *Request) bool { return slices.Equal(a.Tasks, b.Tasks) }
 
 // taskNames returns the names of all tasks, or of the done ones only.
 func taskNames(tasks []Task, doneOnly bool) []string {

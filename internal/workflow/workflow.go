@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/servicekit/iso20000"
 	"github.com/servicekit/iso20000/audit"
@@ -27,22 +28,87 @@ type Field[T any] struct {
 	// Same, when set, tells cheaply that the field did not change, so that
 	// Get (which may allocate, for times and lists) runs only for changes.
 	Same func(a, b *T) bool
+
+	// at and kind, set by [StringField], [IntField], [BoolField],
+	// [TimeField] and [ListField], say
+	// where the field lies in the record and what it holds, so that
+	// AppendDiff compares it in place: no call of Same or Get for the
+	// fields a change leaves alone, which is most of them.
+	at   uintptr
+	kind fieldKind
 }
 
-// TimeField is an audited time field, compared before it is rendered.
-func TimeField[T any](name string, get func(*T) time.Time) Field[T] {
-	return Field[T]{Name: name,
-		Get:  func(r *T) string { return Time(get(r)) },
-		Same: func(a, b *T) bool { return get(a).Equal(get(b)) },
-	}
+// fieldKind is the type of a field compared in place.
+type fieldKind uint8
+
+const (
+	inPlaceNone fieldKind = iota
+	inPlaceString
+	inPlaceInt
+	inPlaceBool
+	inPlaceTime
+	inPlaceList // of a string type, laid out as []string
+)
+
+// StringField is an audited field of a string type. at returns the
+// field's address in the record it is given; it must be a field of the
+// record itself (not behind a pointer), or StringField panics.
+func StringField[T any, S ~string](name string, at func(*T) *S) Field[T] {
+	return Field[T]{Name: name, Get: func(r *T) string { return string(*at(r)) }, at: offset(at), kind: inPlaceString}
 }
 
-// ListField is an audited list field, compared before it is rendered.
-func ListField[T any, S ~string](name string, get func(*T) []S) Field[T] {
-	return Field[T]{Name: name,
-		Get:  func(r *T) string { return List(get(r)) },
-		Same: func(a, b *T) bool { return slices.Equal(get(a), get(b)) },
+// IntField is an audited field of an int type (levels, priorities,
+// counts), rendered in decimal; at is as for [StringField].
+func IntField[T any, I ~int](name string, at func(*T) *I) Field[T] {
+	return Field[T]{Name: name, Get: func(r *T) string { return Int(*at(r)) }, at: offset(at), kind: inPlaceInt}
+}
+
+// BoolField is an audited flag, rendered as "true" or "false"; at is as for
+// [StringField].
+func BoolField[T any](name string, at func(*T) *bool) Field[T] {
+	return Field[T]{Name: name, Get: func(r *T) string { return Bool(*at(r)) }, at: offset(at), kind: inPlaceBool}
+}
+
+// offset returns the offset in T of the field at returns the address of,
+// checking that the field lies within T.
+func offset[T, F any](at func(*T) *F) uintptr {
+	r := new(T)
+	base, f := uintptr(unsafe.Pointer(r)), uintptr(unsafe.Pointer(at(r)))
+	if f < base || f-base+unsafe.Sizeof(*new(F)) > unsafe.Sizeof(*r) {
+		panic(fmt.Sprintf("workflow: the field accessor of %T does not return a field of the record", r))
 	}
+	return f - base
+}
+
+// sameInPlace reports whether the field f, compared in place, is the same
+// in a and b; ok is false for a field that is not compared in place.
+func (f *Field[T]) sameInPlace(a, b *T) (same, ok bool) {
+	pa, pb := unsafe.Add(unsafe.Pointer(a), f.at), unsafe.Add(unsafe.Pointer(b), f.at)
+	switch f.kind {
+	case inPlaceString:
+		return *(*string)(pa) == *(*string)(pb), true
+	case inPlaceInt:
+		return *(*int)(pa) == *(*int)(pb), true
+	case inPlaceBool:
+		return *(*bool)(pa) == *(*bool)(pb), true
+	case inPlaceTime:
+		return (*time.Time)(pa).Equal(*(*time.Time)(pb)), true
+	case inPlaceList:
+		return slices.Equal(*(*[]string)(pa), *(*[]string)(pb)), true
+	}
+	return false, false
+}
+
+// TimeField is an audited time field, compared (in place, with
+// time.Time.Equal) before it is rendered; at is as for [StringField].
+func TimeField[T any](name string, at func(*T) *time.Time) Field[T] {
+	return Field[T]{Name: name, Get: func(r *T) string { return Time(*at(r)) }, at: offset(at), kind: inPlaceTime}
+}
+
+// ListField is an audited list of IDs or names, compared in place before
+// it is rendered; at is as for [StringField].
+func ListField[T any, S ~string](name string, at func(*T) *[]S) Field[T] {
+	return Field[T]{Name: name, Get: func(r *T) string { return List(*at(r)) }, at: offset(at), kind: inPlaceList}
 }
 
 // Log is an append-only list of a record type, audited by what was appended.
@@ -362,8 +428,13 @@ func (e *Engine[T]) entry(actor iso20000.Actor, action, id string, now time.Time
 // changed field with its old and new value, then every element appended to
 // the logs.
 func (s *Spec[T]) AppendDiff(dst []audit.Change, before, after *T) []audit.Change {
-	for _, f := range s.Fields {
-		if f.Same != nil && f.Same(before, after) {
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		if same, ok := f.sameInPlace(before, after); ok {
+			if same {
+				continue
+			}
+		} else if f.Same != nil && f.Same(before, after) {
 			continue
 		}
 		if o, n := f.Get(before), f.Get(after); o != n {

@@ -24,8 +24,8 @@ var spec = &Spec[rec]{
 	Fields: []Field[rec]{
 		{Name: "name", Get: func(r *rec) string { return r.Name }},
 		{Name: "level", Get: func(r *rec) string { return Int(r.Level) }},
-		TimeField("when", func(r *rec) time.Time { return r.When }),
-		ListField("tags", func(r *rec) []string { return r.Tags }),
+		TimeField("when", func(r *rec) *time.Time { return &r.When }),
+		ListField("tags", func(r *rec) *[]string { return &r.Tags }),
 	},
 	Logs: []Log[rec]{{Name: "notes", Len: func(r *rec) int { return len(r.Notes) }, Text: func(r *rec, i int) string { return r.Notes[i] }}},
 }
