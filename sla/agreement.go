@@ -173,9 +173,9 @@ var agreementRecords = store.NewCollection(AgreementKind, func(a *Agreement) (st
 
 // agreementFields are the audited fields of an agreement, in order.
 var agreementFields = []workflow.Field[Agreement]{
-	{Name: "title", Get: func(a *Agreement) string { return a.Title }},
-	{Name: "customer", Get: func(a *Agreement) string { return a.Customer }},
-	{Name: "services", Get: func(a *Agreement) string { return workflow.List(a.Services) }},
+	workflow.StringField("title", func(a *Agreement) *string { return &a.Title }),
+	workflow.StringField("customer", func(a *Agreement) *string { return &a.Customer }),
+	workflow.ListField("services", func(a *Agreement) *[]string { return &a.Services }),
 	{Name: "targets", Get: func(a *Agreement) string {
 		s := make([]string, len(a.Targets))
 		for i, t := range a.Targets {
@@ -183,9 +183,9 @@ var agreementFields = []workflow.Field[Agreement]{
 		}
 		return workflow.List(s)
 	}},
-	{Name: "service_hours", Get: func(a *Agreement) string { return a.ServiceHours }},
-	{Name: "review_date", Get: func(a *Agreement) string { return workflow.Time(a.ReviewDate) }},
-	{Name: "owner", Get: func(a *Agreement) string { return a.Owner }},
+	workflow.StringField("service_hours", func(a *Agreement) *string { return &a.ServiceHours }),
+	workflow.TimeField("review_date", func(a *Agreement) *time.Time { return &a.ReviewDate }),
+	workflow.StringField("owner", func(a *Agreement) *string { return &a.Owner }),
 }
 
 var agreementSpec = &workflow.Spec[Agreement]{
