@@ -30,10 +30,10 @@ type Field[T any] struct {
 	Same func(a, b *T) bool
 
 	// at and kind, set by [StringField], [IntField], [BoolField],
-	// [TimeField] and [ListField], say
-	// where the field lies in the record and what it holds, so that
-	// AppendDiff compares it in place: no call of Same or Get for the
-	// fields a change leaves alone, which is most of them.
+	// [TimeField] and [ListField], say where the field lies in the record
+	// and what it holds, so that AppendDiff compares it in place: no call
+	// of Same or Get for the fields a change leaves alone, which is most of
+	// them.
 	at   uintptr
 	kind fieldKind
 }
@@ -69,6 +69,18 @@ func BoolField[T any](name string, at func(*T) *bool) Field[T] {
 	return Field[T]{Name: name, Get: func(r *T) string { return Bool(*at(r)) }, at: offset(at), kind: inPlaceBool}
 }
 
+// TimeField is an audited time field, compared (in place, with
+// time.Time.Equal) before it is rendered; at is as for [StringField].
+func TimeField[T any](name string, at func(*T) *time.Time) Field[T] {
+	return Field[T]{Name: name, Get: func(r *T) string { return Time(*at(r)) }, at: offset(at), kind: inPlaceTime}
+}
+
+// ListField is an audited list of IDs or names, compared in place before
+// it is rendered; at is as for [StringField].
+func ListField[T any, S ~string](name string, at func(*T) *[]S) Field[T] {
+	return Field[T]{Name: name, Get: func(r *T) string { return List(*at(r)) }, at: offset(at), kind: inPlaceList}
+}
+
 // offset returns the offset in T of the field at returns the address of,
 // checking that the field lies within T.
 func offset[T, F any](at func(*T) *F) uintptr {
@@ -97,18 +109,6 @@ func (f *Field[T]) sameInPlace(a, b *T) (same, ok bool) {
 		return slices.Equal(*(*[]string)(pa), *(*[]string)(pb)), true
 	}
 	return false, false
-}
-
-// TimeField is an audited time field, compared (in place, with
-// time.Time.Equal) before it is rendered; at is as for [StringField].
-func TimeField[T any](name string, at func(*T) *time.Time) Field[T] {
-	return Field[T]{Name: name, Get: func(r *T) string { return Time(*at(r)) }, at: offset(at), kind: inPlaceTime}
-}
-
-// ListField is an audited list of IDs or names, compared in place before
-// it is rendered; at is as for [StringField].
-func ListField[T any, S ~string](name string, at func(*T) *[]S) Field[T] {
-	return Field[T]{Name: name, Get: func(r *T) string { return List(*at(r)) }, at: offset(at), kind: inPlaceList}
 }
 
 // Log is an append-only list of a record type, audited by what was appended.
