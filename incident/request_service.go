@@ -150,8 +150,8 @@ func NewRequestService(st store.Store, opts ...Option) (*RequestService, error) 
 	return s, nil
 }
 
-// change runs a use case on an existing request through the workflow engine
-// and brings its fulfilment clock up to date.
+// change runs a use case on an existing request through the workflow engine,
+// which then brings its fulfilment clock up to date (Engine.Track).
 func (s *RequestService) change(ctx context.Context, actor iso20000.Actor, id uuid.UUID, version int64, verb string,
 	apply workflow.Apply[Request]) (Request, error) {
 	return s.engine.Change(ctx, actor, id.String(), version, verb, apply)

@@ -71,7 +71,8 @@ func NewService(st store.Store, opts ...Option) (*Service, error) {
 	return s, nil
 }
 
-// change runs a use case on an existing incident through the workflow engine.
+// change runs a use case on an existing incident through the workflow engine,
+// which then brings its SLA clocks up to date (Engine.Track).
 func (s *Service) change(ctx context.Context, actor iso20000.Actor, id uuid.UUID, version int64, verb string,
 	apply workflow.Apply[Incident]) (Incident, error) {
 	return s.engine.Change(ctx, actor, id.String(), version, verb, apply)
