@@ -24,8 +24,9 @@
 // # The path of every change
 //
 // Every mutating method takes a context and the acting iso20000.Actor, asks
-// the iso20000.Authorizer (the default is role-based, see [DefaultGrants]),
-// reads the record, checks the lifecycle and guards, and saves the record with
+// the iso20000.Authorizer (the default is role-based, see [DefaultGrants];
+// the request attributes of an incident are "caller", "assignee" and
+// "group", and opening one carries the "caller" given), reads the record, checks the lifecycle and guards, and saves the record with
 // optimistic versioning together with its audit entry (action
 // "incident.<verb>", from/to state, every changed field with old and new
 // value) in one unit of work of the store. A denied attempt is audited as
