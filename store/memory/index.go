@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/google/btree"
-
 	"github.com/servicekit/iso20000/store"
 )
 
@@ -93,7 +91,7 @@ var orders = [...]store.Order{store.ByCreated, store.ByDue}
 // byOrder holds the trees of one value of a field, or of all records, one
 // per order: the records by created time and, of those with a due time, by
 // due time.
-type byOrder [len(orders)]*btree.BTreeG[item]
+type byOrder [len(orders)]tree
 
 // inOrder reports whether a record of keys k belongs in the tree of order o
 // of the trees of its values: all do by created time, those with a due time
@@ -111,17 +109,13 @@ type kind struct {
 	// record caches in [rec.in] are always those the maps hold.
 	all    byOrder
 	values [numFields]map[string]*byOrder
-	// free recycles the nodes of all the kind's trees: per-value trees come
-	// and go as values do (a status tree empties when its last record moves
-	// on), and a tree of its own freelist would allocate one each time.
-	free *btree.FreeListG[item]
 	// spare holds values that committed updates replaced, for reuse by
 	// [kind.cloneIn].
 	spare []any
 }
 
 func newKind(degree int) *kind {
-	k := &kind{degree: degree, docs: make(map[string]*rec), free: btree.NewFreeListG[item](btree.DefaultFreeListSize)}
+	k := &kind{degree: degree, docs: make(map[string]*rec)}
 	k.all = k.newTrees()
 	return k
 }
@@ -130,7 +124,7 @@ func newKind(degree int) *kind {
 func (k *kind) newTrees() byOrder {
 	var ts byOrder
 	for o := range ts {
-		ts[o] = btree.NewWithFreeListG(k.degree, less, k.free)
+		ts[o] = newTree(k.degree)
 	}
 	return ts
 }
@@ -155,9 +149,9 @@ func (k *kind) trees(f field, s string, create bool) *byOrder {
 
 // tree returns the tree of value s of f in order o, or nil when it was
 // never made.
-func (k *kind) tree(f field, o store.Order, s string) *btree.BTreeG[item] {
+func (k *kind) tree(f field, o store.Order, s string) *tree {
 	if ts := k.trees(f, s, false); ts != nil {
-		return ts[o]
+		return &ts[o]
 	}
 	return nil
 }
@@ -245,10 +239,10 @@ func (k *kind) rekey(r *rec, new store.Keys) {
 // priority that q asks for), the one with the fewest records. Several trees
 // (one per status asked for) are walked and merged. A nil result means no
 // record can match.
-func (k *kind) plan(q *store.Query) []*btree.BTreeG[item] {
-	best := []*btree.BTreeG[item]{k.all[q.OrderBy]}
+func (k *kind) plan(q *store.Query) []*tree {
+	best := []*tree{&k.all[q.OrderBy]}
 	size := treeLen(best[0])
-	consider := func(trees []*btree.BTreeG[item]) {
+	consider := func(trees []*tree) {
 		n := 0
 		for _, t := range trees {
 			n += treeLen(t)
@@ -258,7 +252,7 @@ func (k *kind) plan(q *store.Query) []*btree.BTreeG[item] {
 		}
 	}
 	if len(q.Status) > 0 {
-		var trees []*btree.BTreeG[item]
+		var trees []*tree
 		for i, s := range q.Status {
 			if slices.Contains(q.Status[:i], s) {
 				continue // asked for twice
@@ -274,11 +268,11 @@ func (k *kind) plan(q *store.Query) []*btree.BTreeG[item] {
 		s string
 	}{{fOwner, q.Owner}, {fGroup, q.Group}, {fService, q.Service}} {
 		if c.s != "" {
-			consider([]*btree.BTreeG[item]{k.tree(c.f, q.OrderBy, c.s)})
+			consider([]*tree{k.tree(c.f, q.OrderBy, c.s)})
 		}
 	}
 	if q.Priority != 0 {
-		consider([]*btree.BTreeG[item]{k.tree(fPriority, q.OrderBy, strconv.Itoa(q.Priority))})
+		consider([]*tree{k.tree(fPriority, q.OrderBy, strconv.Itoa(q.Priority))})
 	}
 	if size == 0 {
 		return nil
@@ -287,7 +281,7 @@ func (k *kind) plan(q *store.Query) []*btree.BTreeG[item] {
 }
 
 // treeLen returns the number of items of t, 0 when t is nil.
-func treeLen(t *btree.BTreeG[item]) int {
+func treeLen(t *tree) int {
 	if t == nil {
 		return 0
 	}
@@ -326,7 +320,7 @@ func (k *kind) list(c store.Codec, q store.Query, cur *store.Cursor) store.Page 
 
 // source is one tree of a merge: matching items read ahead in batches.
 type source struct {
-	t    *btree.BTreeG[item]
+	t    *tree
 	cur  *store.Cursor // where the next batch starts (after it)
 	buf  []item        // the batch; buf[head:] are not merged yet
 	head int
@@ -337,7 +331,7 @@ type source struct {
 // q's order: a k-way merge that reads each tree in batches of batch
 // matching items, so that it reads about as many records as the page needs,
 // not that many from every tree.
-func merge(trees []*btree.BTreeG[item], q *store.Query, cur *store.Cursor, need, batch int) []item {
+func merge(trees []*tree, q *store.Query, cur *store.Cursor, need, batch int) []item {
 	srcs := make([]source, len(trees))
 	for i, t := range trees {
 		srcs[i] = source{t: t, cur: cur}
@@ -372,7 +366,7 @@ func merge(trees []*btree.BTreeG[item], q *store.Query, cur *store.Cursor, need,
 
 // walk appends to out up to need items of t that come after the cursor and
 // match q, in q's order, and returns out.
-func walk(t *btree.BTreeG[item], q *store.Query, cur *store.Cursor, need int, out []item) []item {
+func walk(t *tree, q *store.Query, cur *store.Cursor, need int, out []item) []item {
 	// Bounds of the sort key: [lo, hi), MaxInt64 meaning none. Match checks
 	// them too; here they only say where to start and when to stop.
 	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)

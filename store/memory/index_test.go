@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/btree"
-
 	"github.com/servicekit/iso20000/store"
 )
 
@@ -85,16 +83,17 @@ func checkIndexes(t *testing.T, k *kind) {
 		}
 	}
 	// Trees of values no record has any more stay, empty, for reuse.
-	all := map[treeID]*btree.BTreeG[item]{}
+	all := map[treeID]*tree{}
 	for _, o := range orders {
-		all[treeID{f: fAll, order: o}] = k.all[o]
+		all[treeID{f: fAll, order: o}] = &k.all[o]
 		for f := range k.values {
 			for s, ts := range k.values[f] {
-				all[treeID{f: field(f), order: o, s: s}] = ts[o]
+				all[treeID{f: field(f), order: o, s: s}] = &ts[o]
 			}
 		}
 	}
 	for id, bt := range all {
+		checkTree(t, bt)
 		if _, ok := want[id]; !ok && bt.Len() != 0 {
 			t.Fatalf("tree %+v holds %d items, want none", id, bt.Len())
 		}
@@ -405,7 +404,7 @@ func TestMergeBatches(t *testing.T) {
 				}
 				return 1
 			})
-			var trees []*btree.BTreeG[item]
+			var trees []*tree
 			for _, s := range statuses {
 				trees = append(trees, kd.tree(fStatus, store.ByCreated, s))
 			}

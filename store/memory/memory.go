@@ -22,10 +22,13 @@
 //
 // # Indexes
 //
-// Each kind of record has B-trees (github.com/google/btree) ordered by sort
-// key and ID: one of all records by Keys.Created and one of the records with
-// a Keys.Due by due time, and the same two per value of Status, Owner, Group,
-// Service and Priority. A list walks, from its cursor and within its time
+// Each kind of record has B+trees ordered by sort key and ID: one of all
+// records by Keys.Created and one of the records with a Keys.Due by due time,
+// and the same two per value of Status, Owner, Group, Service and Priority.
+// The trees are made for the store's items and for how they change: a record
+// that sorts after all others (keys are mostly creation times) is appended
+// to the last leaf, and the trees of a status, which records pass through,
+// keep their leaf when they empty. A list walks, from its cursor and within its time
 // bounds, the smallest of the trees that can answer it (for several statuses,
 // the trees of each, merged), and filters the rest of the query with
 // [store.Query.Match]; it stops one record past the page. So a list costs
@@ -82,11 +85,12 @@ type Store struct {
 // Option configures a [Store].
 type Option func(*Store)
 
-// WithBTreeDegree sets the degree of the B-trees that index records (default
-// 32): larger trees are shallower but copy more on insert. Values below 2 are
-// ignored. With the store's 16-byte index items, 32 lets a node's item array
-// grow to its full 63 items in the size classes of Go's allocator with no
-// oversized step, and allocates about half the bytes per item that 16 does.
+// WithBTreeDegree sets the degree of the B+trees that index records (default
+// 32): their nodes hold up to 2*degree-1 items. Larger nodes make shallower
+// trees but copy more when an item goes in or out of their middle. Values
+// below 2 are ignored. With the store's 16-byte index items, a node of degree
+// 32 has room for 64 items (its 63 and the one it holds for a moment before
+// it splits): 1 KiB, a size class of Go's allocator.
 func WithBTreeDegree(degree int) Option {
 	return func(s *Store) {
 		if degree >= 2 {
