@@ -194,26 +194,27 @@ func SealAppend(dst []byte, head Head, e *Entry) (Head, []byte, error) {
 	if err := e.validateRequired(); err != nil {
 		return head, dst, err
 	}
-	s := *e
-	s.Seq = head.Seq + 1
-	s.PrevHash = head.Hash
-	s.Time = s.Time.UTC()
-	b := s.AppendCanonical(dst)
+	// Encode the entry as sealed after head (the body does not depend on the
+	// sequence number, the previous hash or the time's location), and change
+	// e only once it is known valid: no copy of the entry is needed.
+	seq := head.Seq + 1
+	b := e.appendCanonical(dst, seq, &head.Hash)
 	enc := b[len(dst):]
 	// The strings lie between the fixed header and the previous hash; when
 	// those bytes are all ASCII, every string is valid UTF-8.
-	if !isASCII(enc[canonicalHeaderSize : len(enc)-len(s.PrevHash)]) {
-		if err := s.validateUTF8(); err != nil {
+	if !isASCII(enc[canonicalHeaderSize : len(enc)-len(head.Hash)]) {
+		if err := e.validateUTF8(); err != nil {
 			return head, dst, err
 		}
 	}
-	if s.ID == uuid.Nil {
-		s.ID = newID()
-		copy(enc[1+8:], s.ID[:])
+	id := e.ID
+	if id == uuid.Nil {
+		id = newID()
+		copy(enc[1+8:], id[:])
 	}
-	s.Hash = sha256.Sum256(enc)
-	*e = s
-	return Head{Seq: s.Seq, Hash: s.Hash}, b, nil
+	hash := sha256.Sum256(enc)
+	e.Seq, e.PrevHash, e.Time, e.ID, e.Hash = seq, head.Hash, e.Time.UTC(), id, hash
+	return Head{Seq: seq, Hash: hash}, b, nil
 }
 
 // newID returns a random version 4 UUID (RFC 9562, section 5.4) from
@@ -264,10 +265,16 @@ const (
 // The encoding is what [Entry.ComputeHash] hashes; the package doc specifies it
 // byte by byte so that a third party can recompute hashes from an export.
 func (e *Entry) AppendCanonical(b []byte) []byte {
+	return e.appendCanonical(b, e.Seq, &e.PrevHash)
+}
+
+// appendCanonical appends the canonical encoding of e as if its Seq and
+// PrevHash were seq and prev.
+func (e *Entry) appendCanonical(b []byte, seq uint64, prev *Hash) []byte {
 	b = append(b, entryDomain)
-	b = binary.BigEndian.AppendUint64(b, e.Seq)
+	b = binary.BigEndian.AppendUint64(b, seq)
 	b = e.AppendBody(b)
-	return append(b, e.PrevHash[:]...)
+	return append(b, prev[:]...)
 }
 
 // AppendBody appends the body of e's canonical encoding to b and returns it:
