@@ -95,6 +95,10 @@ type differential struct {
 	t      tree
 	oracle *btree.BTreeG[item]
 	recs   []*rec // records to draw items from; several share an ID
+	// walkEvery, when above 1, compares the walks after every walkEvery-th
+	// operation only (the invariants and the length after each): for long
+	// runs of operations, whose walks would cost O(n) each.
+	walkEvery, ops int
 }
 
 func newDifferential(tb testing.TB, degree int) *differential {
@@ -136,6 +140,9 @@ func (d *differential) check() {
 	checkTree(d.tb, &d.t)
 	if d.t.Len() != d.oracle.Len() {
 		d.tb.Fatalf("Len %d, oracle %d", d.t.Len(), d.oracle.Len())
+	}
+	if d.ops++; d.walkEvery > 1 && d.ops%d.walkEvery != 0 && d.t.Len() > 0 {
+		return
 	}
 	collect := func(walk func(func(item) bool), stop int) []item {
 		var out []item
@@ -255,6 +262,7 @@ func TestTreeDifferential(t *testing.T) {
 func TestTreeInOrder(t *testing.T) {
 	for _, degree := range []int{2, 3, 32} {
 		d := newDifferential(t, degree)
+		d.walkEvery = 20
 		for round := range 2 {
 			for i := range 300 {
 				d.insert(item{key: int64(i), r: d.recs[i%len(d.recs)]})
