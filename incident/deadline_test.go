@@ -55,19 +55,19 @@ func TestNextDeadlineKeptOnlyWhenUnchanged(t *testing.T) {
 		}
 	}
 	check("open", inc, nil)
+	sweep := func() (Incident, error) {
+		if _, err := svc.Sweep(ctx, clock.Now()); err != nil {
+			return Incident{}, err
+		}
+		return svc.Get(ctx, id)
+	}
 	steps := []struct {
 		name    string
 		advance time.Duration
 		do      func() (Incident, error)
 	}{
 		{"note", 5 * time.Minute, func() (Incident, error) { return svc.AddNote(ctx, actor, id, "looking") }},
-		{"sweep past the response warning", 30 * time.Minute, func() (Incident, error) {
-			_, err := svc.Sweep(ctx, clock.Now())
-			if err != nil {
-				return Incident{}, err
-			}
-			return svc.Get(ctx, id)
-		}},
+		{"sweep past the response warning", 30 * time.Minute, sweep},
 		{"assign", time.Minute, func() (Incident, error) {
 			return svc.Assign(ctx, actor, id, AssignInput{Group: "network", Assignee: "bob"})
 		}},
@@ -80,13 +80,7 @@ func TestNextDeadlineKeptOnlyWhenUnchanged(t *testing.T) {
 		}},
 		{"hold, not pausing", time.Minute, func() (Incident, error) { return svc.Hold(ctx, actor, id, HoldInput{Reason: HoldAwaitingSupplier}) }},
 		{"resume again", time.Minute, func() (Incident, error) { return svc.Resume(ctx, actor, id, StepInput{}) }},
-		{"sweep past the resolution warnings", 3 * time.Hour, func() (Incident, error) {
-			_, err := svc.Sweep(ctx, clock.Now())
-			if err != nil {
-				return Incident{}, err
-			}
-			return svc.Get(ctx, id)
-		}},
+		{"sweep past the resolution warnings", 3 * time.Hour, sweep},
 		{"change the service", time.Minute, func() (Incident, error) {
 			s := "vpn-eu"
 			return svc.Update(ctx, actor, id, UpdateInput{Service: &s})
