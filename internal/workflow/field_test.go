@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 type (
@@ -97,8 +98,9 @@ func TestInPlaceFieldAccessorMustReturnAField(t *testing.T) {
 			StringField("x", at)
 		})
 	}
-	if f := StringField("name", func(r *flat) *string { return &r.Name }); f.at != 8 || f.kind != inPlaceString {
-		t.Errorf("name at offset %d (kind %d), want 8", f.at, f.kind)
+	want := unsafe.Offsetof(flat{}.Name)
+	if f := StringField("name", func(r *flat) *string { return &r.Name }); f.at != want || f.kind != inPlaceString {
+		t.Errorf("name at offset %d (kind %d), want %d", f.at, f.kind, want)
 	}
 }
 
