@@ -17,7 +17,8 @@ import (
 	"github.com/servicekit/iso20000/store"
 	"github.com/servicekit/iso20000/store/internal/sqlkit"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	sqlitedrv "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // DriverName is the database/sql name of the modernc.org/sqlite driver,
@@ -122,6 +123,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
+	if err := connect(ctx, db, cfg.busyTimeout); err != nil {
+		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
+	}
 	if err := migrate(ctx, db, cfg.logger); err != nil {
 		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
 	}
@@ -135,6 +139,39 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		s.cp = newCheckpointer(db.Driver(), writerDSN)
 	}
 	return s, nil
+}
+
+// connect opens db's first connection, retrying while SQLite answers
+// SQLITE_BUSY, until the busy timeout passes or ctx ends. The connection's
+// journal_mode(WAL) pragma reads a new file's header and then rewrites it;
+// when processes convert the same new file at once, SQLite ends all but one
+// of those read-then-write upgrades with SQLITE_BUSY at once (waiting would
+// deadlock) instead of calling the busy handler. A retry sees the file in
+// WAL mode and has nothing to write.
+func connect(ctx context.Context, db *sql.DB, busyTimeout time.Duration) error {
+	deadline := time.Now().Add(busyTimeout)
+	pause := time.Millisecond
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || !isBusy(err) || time.Now().Add(pause).After(deadline) {
+			return err
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+		pause = min(2*pause, 50*time.Millisecond)
+	}
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (or one of its extended
+// codes).
+func isBusy(err error) bool {
+	var e *sqlitedrv.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // dsn returns the modernc.org/sqlite data source name of a writer or reader

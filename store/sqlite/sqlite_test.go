@@ -706,37 +706,42 @@ func TestAppendFailurePoisons(t *testing.T) {
 }
 
 // TestConcurrentOpen opens one new file from several goroutines at once, as
-// processes starting together would: each migration is applied once.
+// processes starting together would: each opens (SQLite may refuse some of
+// them at once with SQLITE_BUSY while they convert the file to WAL, which
+// Open retries) and each migration is applied once. The race is rare, so the
+// test runs it on several files.
 func TestConcurrentOpen(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "itsm.db")
-	const n = 6
-	stores := make(chan *sqlite.Store, n)
-	errs := make(chan error, n)
-	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() {
-			st, err := sqlite.Open(context.Background(), path)
-			if err != nil {
-				errs <- err
-				return
-			}
-			stores <- st
-		})
-	}
-	wg.Wait()
-	close(stores)
-	close(errs)
-	for err := range errs {
-		t.Errorf("Open: %v", err)
-	}
-	for st := range stores {
-		if _, err := st.Trail().Append(context.Background(), entry("x")); err != nil {
-			t.Errorf("Append: %v", err)
+	const files, n = 25, 6
+	for f := range files {
+		path := filepath.Join(t.TempDir(), fmt.Sprintf("itsm-%d.db", f))
+		stores := make(chan *sqlite.Store, n)
+		errs := make(chan error, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				st, err := sqlite.Open(context.Background(), path)
+				if err != nil {
+					errs <- err
+					return
+				}
+				stores <- st
+			})
 		}
-		st.Close()
+		wg.Wait()
+		close(stores)
+		close(errs)
+		for err := range errs {
+			t.Errorf("Open: %v", err)
+		}
+		for st := range stores {
+			if _, err := st.Trail().Append(context.Background(), entry("x")); err != nil {
+				t.Errorf("Append: %v", err)
+			}
+			st.Close()
+		}
+		st := openAt(t, path)
+		verify(t, st, n)
 	}
-	st := openAt(t, path)
-	verify(t, st, n)
 }
 
 // TestUpdateBehindTheStoresBack changes a record through another store on
