@@ -1,9 +1,11 @@
 package sla
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/servicekit/iso20000"
@@ -71,7 +73,7 @@ func (t Target) key() targetKey { return targetKey{t.Name, t.Priority, t.Service
 // A Policy is safe for concurrent use.
 type Policy struct {
 	targets    []Target
-	byKey      map[targetKey]Target
+	ranks      []rank // by name, then priority
 	thresholds []int
 	pause      map[string]bool
 	stop       map[string]map[string]bool // target name -> states
@@ -127,11 +129,58 @@ func NewPolicy(opts ...PolicyOption) (*Policy, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	p.byKey = make(map[targetKey]Target, len(p.targets))
 	for _, t := range p.targets {
-		p.byKey[t.key()] = t
+		i, found := p.search(t.Name, t.Priority)
+		if !found {
+			p.ranks = slices.Insert(p.ranks, i, rank{name: t.Name, priority: t.Priority})
+		}
+		r := &p.ranks[i]
+		if t.Service == "" {
+			r.target, r.hasDefault = t, true
+			continue
+		}
+		if r.services == nil {
+			r.services = map[string]*Target{}
+		}
+		r.services[t.Service] = &t
 	}
 	return p, nil
+}
+
+// rank holds the targets of one name and priority: the default one (without
+// a service) and the services' own, which most policies have none of. The
+// ranks of a policy are few (names times priorities) and sorted, so that a
+// lookup costs a binary search among them, and a map access only when
+// services have targets of their own.
+type rank struct {
+	name       string
+	priority   int
+	target     Target
+	hasDefault bool
+	services   map[string]*Target // nil when no service has its own target
+}
+
+// search returns the index of the rank of name and priority in p.ranks,
+// or where it would be inserted, and whether it is there.
+func (p *Policy) search(name string, priority int) (int, bool) {
+	lo, hi := 0, len(p.ranks)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		r := &p.ranks[mid]
+		c := strings.Compare(r.name, name)
+		if c == 0 {
+			c = cmp.Compare(r.priority, priority)
+		}
+		switch {
+		case c == 0:
+			return mid, true
+		case c < 0:
+			lo = mid + 1
+		default:
+			hi = mid
+		}
+	}
+	return lo, false
 }
 
 func (p *Policy) validate() error {
@@ -195,13 +244,25 @@ func (p *Policy) StopStates(target string) []string { return slices.Sorted(maps.
 // target (the one without a service). It returns a *[iso20000.NotFoundError]
 // of kind "sla target" when there is neither.
 func (p *Policy) Target(name string, priority int, service string) (Target, error) {
-	if t, ok := p.byKey[targetKey{name, priority, service}]; ok {
-		return t, nil
+	t, err := p.target(name, priority, service)
+	if err != nil {
+		return Target{}, err
 	}
-	if t, ok := p.byKey[targetKey{name, priority, ""}]; ok {
-		return t, nil
+	return *t, nil
+}
+
+// target is [Policy.Target] without copying the target out of the policy.
+func (p *Policy) target(name string, priority int, service string) (*Target, error) {
+	if i, found := p.search(name, priority); found {
+		r := &p.ranks[i]
+		if t := r.services[service]; t != nil {
+			return t, nil
+		}
+		if r.hasDefault {
+			return &r.target, nil
+		}
 	}
-	return Target{}, &iso20000.NotFoundError{Kind: "sla target", ID: fmt.Sprintf("%s/P%d/%s", name, priority, service)}
+	return nil, &iso20000.NotFoundError{Kind: "sla target", ID: fmt.Sprintf("%s/P%d/%s", name, priority, service)}
 }
 
 // NewTimer returns an idle [Timer] for the target called name of a record of
@@ -237,7 +298,7 @@ func (p *Policy) Retarget(t *Timer, priority int, service string) error {
 // Schedule returns the schedule of the target t measures, looked up by the
 // timer's target name, priority and service.
 func (p *Policy) Schedule(t *Timer) (Schedule, error) {
-	target, err := p.Target(t.Target, t.Priority, t.Service)
+	target, err := p.target(t.Target, t.Priority, t.Service)
 	if err != nil {
 		return nil, err
 	}

@@ -110,6 +110,21 @@ func TestPolicyTargetLookup(t *testing.T) {
 	if _, err := p.NewTimer(sla.TargetResponse, 3, "payroll"); !errors.Is(err, iso20000.ErrNotFound) {
 		t.Errorf("NewTimer for a missing target: err = %v", err)
 	}
+	// A priority that only a service has a target for: other services, and
+	// records without a service, have none.
+	own, err := sla.NewPolicy(sla.WithTargets(
+		sla.Target{Name: sla.TargetResponse, Priority: 2, Service: "payroll", Duration: time.Hour, Schedule: schedAlways},
+		sla.Target{Name: sla.TargetResponse, Priority: 2, Service: "email", Duration: 2 * time.Hour, Schedule: schedAlways},
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for service, want := range map[string]time.Duration{"payroll": time.Hour, "email": 2 * time.Hour, "hr": 0, "": 0} {
+		got, err := own.Target(sla.TargetResponse, 2, service)
+		if want == 0 && !errors.Is(err, iso20000.ErrNotFound) || want != 0 && (err != nil || got.Duration != want) {
+			t.Errorf("service-only target for %q = %v, %v; want %v", service, got.Duration, err, want)
+		}
+	}
 }
 
 func TestPolicyNewTimerAndRetarget(t *testing.T) {
