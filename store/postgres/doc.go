@@ -7,6 +7,11 @@
 // instance opens its own [Store] on the same schema; the guarantees below
 // hold across all their connections and processes.
 //
+// The store serves the evidence requirements of ISO/IEC 20000-1:2018
+// (7.5.4 control of documented information; 9.2 and 10.1 through the audit
+// trail) like every backend: a record change and its audit entries commit
+// together in one transaction, or not at all.
+//
 //	st, err := postgres.Open(ctx, "postgres://itsm@db:5432/itsm?pool_max_conns=16")
 //	if err != nil {
 //		return err

@@ -8,6 +8,11 @@
 // processes may open the same file; they take turns writing. For many
 // application instances on many machines use store/postgres.
 //
+// The store serves the evidence requirements of ISO/IEC 20000-1:2018
+// (7.5.4 control of documented information; 9.2 and 10.1 through the audit
+// trail) like every backend: a record change and its audit entries commit
+// together in one transaction, or not at all.
+//
 //	st, err := sqlite.Open(ctx, "/var/lib/itsm/itsm.db")
 //	...
 //	defer st.Close()
@@ -32,6 +37,9 @@
 // The schema is created and migrated by [Open] from versioned SQL files
 // embedded in the package, tracked in PRAGMA user_version; a database whose
 // schema is newer than this code refuses to open ([ErrSchemaTooNew]).
+// Processes may open a new file at once: each migration is applied once, and
+// Open retries, within the busy timeout, the SQLITE_BUSY that SQLite gives
+// some of them at once (without waiting) while they switch the file to WAL.
 // Records are one table: the indexed [store.Keys] as columns (times as Unix
 // nanoseconds in UTC) and the record as the JSON its [store.Codec] marshals.
 // Each list filter has an index ending in its sort order, and lists page with
