@@ -79,7 +79,44 @@ func FuzzInPlaceFields(f *testing.F) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("in place %+v, rendered %+v", got, want)
 		}
+		// A plain copy of before with some fields replaced, as use cases
+		// change records: the fields left alone share their bits with before.
+		copied := before
+		if n1 != n2 {
+			copied.Name = n2
+		}
+		if v1 != v2 {
+			copied.Level, copied.When = level(v2), after.When
+		}
+		if c1 != c2 {
+			copied.Tags = append(copied.Tags, t2)
+		}
+		if o1 != o2 {
+			copied.On, copied.Marks = o2, marks(t2)
+		}
+		got, want = inPlace.AppendDiff(nil, &before, &copied), byGet.AppendDiff(nil, &before, &copied)
+		if !slices.Equal(got, want) {
+			t.Fatalf("copy: in place %+v, rendered %+v", got, want)
+		}
 	})
+}
+
+// wide is a record with more audited fields than a diff plan has bits for.
+type wide struct{ S [65]string }
+
+func TestAppendDiffManyFields(t *testing.T) {
+	spec := &Spec[wide]{}
+	for i := range len(wide{}.S) {
+		spec.Fields = append(spec.Fields, StringField(Int(i), func(r *wide) *string { return &r.S[i] }))
+	}
+	var before wide
+	after := before
+	after.S[0], after.S[64] = "first", "last"
+	got := spec.AppendDiff(nil, &before, &after)
+	want := []audit.Change{{Field: "0", New: "first"}, {Field: "64", New: "last"}}
+	if !slices.Equal(got, want) || spec.plan != nil {
+		t.Errorf("diff of 65 fields = %+v (plan %v), want %+v without a plan", got, spec.plan, want)
+	}
 }
 
 func TestInPlaceFieldAccessorMustReturnAField(t *testing.T) {

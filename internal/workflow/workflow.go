@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"sync"
 	"time"
@@ -141,6 +142,11 @@ type Spec[T any] struct {
 	// cases only replace fields and append to slices (never change an element
 	// in place) may return a plain struct copy, which saves the deep copy.
 	Before func(*T) T
+
+	// plan is the first pass of AppendDiff, made from Fields on first use:
+	// Fields must not change once the spec is in use.
+	planOnce sync.Once
+	plan     *diffPlan
 }
 
 // Engine runs the mutations of one record type. It is safe for concurrent use.
@@ -428,17 +434,14 @@ func (e *Engine[T]) entry(actor iso20000.Actor, action, id string, now time.Time
 // changed field with its old and new value, then every element appended to
 // the logs.
 func (s *Spec[T]) AppendDiff(dst []audit.Change, before, after *T) []audit.Change {
-	for i := range s.Fields {
-		f := &s.Fields[i]
-		if same, ok := f.sameInPlace(before, after); ok {
-			if same {
-				continue
-			}
-		} else if f.Same != nil && f.Same(before, after) {
-			continue
+	s.planOnce.Do(func() { s.plan = newDiffPlan(s.Fields) })
+	if p := s.plan; p != nil {
+		for maybe := p.suspects(unsafe.Pointer(before), unsafe.Pointer(after)); maybe != 0; maybe &= maybe - 1 {
+			dst = s.Fields[bits.TrailingZeros64(maybe)].appendChange(dst, before, after)
 		}
-		if o, n := f.Get(before), f.Get(after); o != n {
-			dst = append(dst, audit.Change{Field: f.Name, Old: o, New: n})
+	} else {
+		for i := range s.Fields {
+			dst = s.Fields[i].appendChange(dst, before, after)
 		}
 	}
 	for _, l := range s.Logs {
@@ -447,6 +450,105 @@ func (s *Spec[T]) AppendDiff(dst []audit.Change, before, after *T) []audit.Chang
 		}
 	}
 	return dst
+}
+
+// appendChange appends to dst the change of field f from before to after,
+// if it changed.
+func (f *Field[T]) appendChange(dst []audit.Change, before, after *T) []audit.Change {
+	if same, ok := f.sameInPlace(before, after); ok {
+		if same {
+			return dst
+		}
+	} else if f.Same != nil && f.Same(before, after) {
+		return dst
+	}
+	if o, n := f.Get(before), f.Get(after); o != n {
+		dst = append(dst, audit.Change{Field: f.Name, Old: o, New: n})
+	}
+	return dst
+}
+
+// diffPlan is the first pass of [Spec.AppendDiff] over a spec's fields: the
+// fields compared in place, grouped by kind, and the others. A field whose
+// bits are the same in both images (a string with the same bytes at the
+// same address, as in a plain copy of the record) did not change; the first
+// pass finds, with a few instructions a field, the fields that may have, and
+// only those are compared field by field, in their order.
+type diffPlan struct {
+	strings, ints, bools, times, lists []probe
+	// others are the fields not compared in place (one bit each): they are
+	// always compared by Same or Get.
+	others uint64
+}
+
+// probe is a field in a [diffPlan]: its offset and its bit.
+type probe struct {
+	at  uintptr
+	bit uint64
+}
+
+// newDiffPlan returns the plan of fields, or nil when they are more than a
+// plan has bits for.
+func newDiffPlan[T any](fields []Field[T]) *diffPlan {
+	if len(fields) > 64 {
+		return nil
+	}
+	p := new(diffPlan)
+	for i, f := range fields {
+		pr := probe{at: f.at, bit: 1 << i}
+		switch f.kind {
+		case inPlaceString:
+			p.strings = append(p.strings, pr)
+		case inPlaceInt:
+			p.ints = append(p.ints, pr)
+		case inPlaceBool:
+			p.bools = append(p.bools, pr)
+		case inPlaceTime:
+			p.times = append(p.times, pr)
+		case inPlaceList:
+			p.lists = append(p.lists, pr)
+		default:
+			p.others |= pr.bit
+		}
+	}
+	return p
+}
+
+// suspects returns the bits of the fields that may differ between the
+// records at a and b: those whose bits differ, and the fields not compared
+// in place.
+func (p *diffPlan) suspects(a, b unsafe.Pointer) uint64 {
+	maybe := p.others
+	for _, f := range p.strings {
+		x, y := *(*string)(unsafe.Add(a, f.at)), *(*string)(unsafe.Add(b, f.at))
+		if len(x) != len(y) || unsafe.StringData(x) != unsafe.StringData(y) {
+			maybe |= f.bit
+		}
+	}
+	for _, f := range p.ints {
+		if *(*int)(unsafe.Add(a, f.at)) != *(*int)(unsafe.Add(b, f.at)) {
+			maybe |= f.bit
+		}
+	}
+	for _, f := range p.bools {
+		if *(*bool)(unsafe.Add(a, f.at)) != *(*bool)(unsafe.Add(b, f.at)) {
+			maybe |= f.bit
+		}
+	}
+	for _, f := range p.times {
+		// == on time.Time compares its fields: the same bits (the same
+		// instant in the same location); Equal decides the rest.
+		if *(*time.Time)(unsafe.Add(a, f.at)) != *(*time.Time)(unsafe.Add(b, f.at)) {
+			maybe |= f.bit
+		}
+	}
+	for _, f := range p.lists {
+		x, y := *(*[]string)(unsafe.Add(a, f.at)), *(*[]string)(unsafe.Add(b, f.at))
+		if len(x) != len(y) || unsafe.SliceData(x) != unsafe.SliceData(y) {
+			maybe |= f.bit
+		}
+	}
+	return maybe
 }
 
 // Denied records a denied attempt in its own unit of work and returns the
