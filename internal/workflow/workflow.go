@@ -137,11 +137,12 @@ type Spec[T any] struct {
 	// Fields and Logs are what the audit entry's changes are computed from.
 	Fields []Field[T]
 	Logs   []Log[T]
-	// Before returns the image of a record that AppendDiff compares the changed
-	// record with. nil means the engine's deep Clone. A record type whose use
-	// cases only replace fields and append to slices (never change an element
-	// in place) may return a plain struct copy, which saves the deep copy.
-	Before func(*T) T
+	// PlainBefore makes the before image of a change, which AppendDiff
+	// compares the changed record with, a plain struct copy of the record
+	// instead of the engine's deep Clone. It is for a record type whose use
+	// cases only replace fields and append to slices (never change an
+	// element in place): the copy is then faithful, and saves the deep one.
+	PlainBefore bool
 
 	// plan is the first pass of AppendDiff, made from Fields on first use:
 	// Fields must not change once the spec is in use.
@@ -158,7 +159,7 @@ type Engine[T any] struct {
 	// Clone deep-copies a record (the before image of the diff).
 	Clone func(T) T
 	// Track, when set, runs after the use case of every change, before the
-	// record is saved, with the change's before image (see [Spec.Before]):
+	// record is saved, with the change's before image (see [Spec.PlainBefore]):
 	// the bookkeeping a process keeps on every change, such as its SLA
 	// clocks. Its error discards the change, as the use case's does.
 	Track func(before, after *T, now time.Time, d Details) error
@@ -260,9 +261,10 @@ type call[T any] struct {
 	// (empty) when the call is pooled. The entry that holds it lives only
 	// until the unit of work ends: backends copy what they store.
 	details Details
-	work    T // the record a change reads and changes
-	before  T // the before image of a change; the zero record for a creation
-	rec     T // the record being created
+	work    T    // the record a change reads and changes
+	before  T    // the before image of a change; the zero record for a creation
+	rec     T    // the record being created
+	created bool // the call is a creation: rec is in use, work and before are not
 	entry   [1]audit.Entry
 	// changes holds the entry's changes: most changes have fewer. used is
 	// the most any attempt of the call used.
@@ -285,8 +287,15 @@ func (e *Engine[T]) newCall() *call[T] {
 func (e *Engine[T]) freeCall(c *call[T]) {
 	clear(c.changes[:min(c.used, len(c.changes))])
 	clear(c.details)
-	var zero T
-	c.work, c.before, c.rec = zero, zero, zero
+	// A creation used only rec (its before image is the zero record); a
+	// change only work and before. The records are large: clear only those.
+	if c.created {
+		clear(unsafe.Slice(&c.rec, 1))
+	} else {
+		clear(unsafe.Slice(&c.work, 1))
+		clear(unsafe.Slice(&c.before, 1))
+	}
+	c.created = false
 	c.entry[0] = audit.Entry{}
 	c.actor, c.id, c.version, c.action, c.apply = iso20000.Actor{}, "", 0, "", nil
 	c.out, c.denied, c.used = nil, nil, 0
@@ -310,8 +319,8 @@ func (c *call[T]) run(ctx context.Context, tx store.Tx) error {
 		c.denied = err
 		return err
 	}
-	if e.Spec.Before != nil {
-		c.before = e.Spec.Before(r)
+	if e.Spec.PlainBefore {
+		c.before = *r
 	} else {
 		c.before = e.Clone(*r)
 	}
@@ -358,6 +367,7 @@ type Build[T any] func(ctx context.Context, tx store.Tx, now time.Time, d Detail
 func (e *Engine[T]) Create(ctx context.Context, actor iso20000.Actor, verb string, build Build[T]) (T, error) {
 	c := e.newCall()
 	defer e.freeCall(c)
+	c.created = true
 	action := e.action(verb)
 	err := e.Store.Update(ctx, func(ctx context.Context, tx store.Tx) error {
 		now := e.Now()
