@@ -77,6 +77,26 @@ type Policy struct {
 	thresholds []int
 	pause      map[string]bool
 	stop       map[string]map[string]bool // target name -> states
+	// states is what entering each state named in pause or stop does to
+	// timers, made by NewPolicy: one lookup a timer event.
+	states map[string]stateRule
+}
+
+// stateRule is what entering a state does to timers: pause them all, or
+// stop those of the listed targets.
+type stateRule struct {
+	pause bool
+	stops []string // target names
+}
+
+// stopsTarget reports whether entering the state stops the timers of target.
+func (r *stateRule) stopsTarget(target string) bool {
+	for _, t := range r.stops {
+		if t == target {
+			return true
+		}
+	}
+	return false
 }
 
 // PolicyOption configures a [Policy].
@@ -128,6 +148,17 @@ func NewPolicy(opts ...PolicyOption) (*Policy, error) {
 	}
 	if err := p.validate(); err != nil {
 		return nil, err
+	}
+	p.states = make(map[string]stateRule, len(p.pause))
+	for state := range p.pause {
+		p.states[state] = stateRule{pause: true}
+	}
+	for target, states := range p.stop {
+		for state := range states {
+			r := p.states[state]
+			r.stops = append(r.stops, target)
+			p.states[state] = r
+		}
 	}
 	for _, t := range p.targets {
 		i, found := p.search(t.Name, t.Priority)
@@ -255,8 +286,10 @@ func (p *Policy) Target(name string, priority int, service string) (Target, erro
 func (p *Policy) target(name string, priority int, service string) (*Target, error) {
 	if i, found := p.search(name, priority); found {
 		r := &p.ranks[i]
-		if t := r.services[service]; t != nil {
-			return t, nil
+		if r.services != nil { // most policies have no service targets: skip the lookup
+			if t := r.services[service]; t != nil {
+				return t, nil
+			}
 		}
 		if r.hasDefault {
 			return &r.target, nil
@@ -375,15 +408,16 @@ func (t *Timer) apply(ev TimerEvent, at time.Time, reason string) error {
 // appendOnState appends to dst the events that entering state applies to a
 // timer of the named target in status st, in order (see [Policy.OnState]).
 func (p *Policy) appendOnState(dst []TimerEvent, st TimerStatus, target, state string) []TimerEvent {
+	rule := p.states[state]
 	switch {
 	case st == TimerStopped:
 		return dst
-	case p.stop[target][state]:
+	case rule.stopsTarget(target):
 		if st != TimerIdle {
 			return append(dst, EventStop)
 		}
 		return dst
-	case p.pause[state]:
+	case rule.pause:
 		switch st {
 		case TimerIdle:
 			return append(dst, EventStart, EventPause)

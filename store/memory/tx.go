@@ -17,6 +17,24 @@ type tx struct {
 	// The kind used last, as units of work mostly use one.
 	kname string
 	k     *kind
+	// The record looked up last and its kind, as a change reads a record
+	// and then updates it: the second lookup compares the ID instead of
+	// hashing it. Delete forgets it.
+	rk  *kind
+	rid string
+	r   *rec
+}
+
+// get returns the record of k with the given ID, or nil.
+func (t *tx) get(k *kind, id string) *rec {
+	if t.r != nil && t.rk == k && t.rid == id {
+		return t.r
+	}
+	r := k.get(id)
+	if r != nil {
+		t.rk, t.rid, t.r = k, id, r
+	}
+	return r
 }
 
 // kind returns the records of c's kind (see [Store.kind]).
@@ -143,7 +161,7 @@ func (t *tx) stored(c store.Codec, id string) (*rec, error) {
 	if _, err := t.check(false); err != nil {
 		return nil, err
 	}
-	r := t.kind(c, false).get(id)
+	r := t.get(t.kind(c, false), id)
 	if r == nil {
 		return nil, &iso20000.NotFoundError{Kind: c.Kind(), ID: id}
 	}
@@ -186,7 +204,7 @@ func (t *tx) Insert(ctx context.Context, c store.Codec, d store.Doc) (int64, err
 // current returns the stored record that a change of version applies to.
 func (t *tx) current(c store.Codec, id string, version int64) (*kind, *rec, error) {
 	k := t.kind(c, false)
-	r := k.get(id)
+	r := t.get(k, id)
 	switch {
 	case r == nil:
 		return nil, nil, &iso20000.NotFoundError{Kind: c.Kind(), ID: id}
@@ -226,6 +244,7 @@ func (t *tx) Delete(ctx context.Context, c store.Codec, id string, version int64
 	}
 	k.unindex(r)
 	delete(k.docs, id)
+	t.r = nil
 	s.undo = append(s.undo, undo{op: opDelete, k: k, r: r})
 	return nil
 }

@@ -451,9 +451,27 @@ func testReadOwnWrites(t *testing.T, st store.Store) {
 		if !errors.Is(err, iso20000.ErrNotFound) {
 			t.Errorf("Get after Delete in the unit: %v, want ErrNotFound", err)
 		}
+		if _, err := records.Update(ctx, tx, sample("old"), 1); !errors.Is(err, iso20000.ErrNotFound) {
+			t.Errorf("Update after Delete in the unit: %v, want ErrNotFound", err)
+		}
+		// Read, delete and insert again under the same ID: the unit sees
+		// the new record.
+		if _, err := records.Get(ctx, tx, "a"); err != nil {
+			return err
+		}
+		if err := records.Delete(ctx, tx, "a", 2); err != nil {
+			return err
+		}
+		if _, err := records.Insert(ctx, tx, a); err != nil {
+			return err
+		}
+		got, err = records.Get(ctx, tx, "a")
+		if err != nil || got.Version != 1 || !equalRecord(got.Value, a) {
+			t.Errorf("Get after Delete and Insert in the unit: %+v, %v; want a at version 1", got, err)
+		}
 		return nil
 	})
-	wantRecord(t, st, records, a, 2)
+	wantRecord(t, st, records, a, 1)
 	wantNotFound(t, st, records, "old")
 }
 
