@@ -10,6 +10,11 @@ const logChunk = 1024
 type log struct {
 	chunks []segment
 	n      int
+	// prev holds the previous hash of the entries (by position) whose
+	// previous hash is not the hash of the entry before them (see [slot]):
+	// none in a trail the store sealed, but for the first entry of a trail
+	// that starts elsewhere than at the zero hash.
+	prev map[int]audit.Hash
 }
 
 // segment is one chunk of a log: up to logChunk slots, and the text they
@@ -48,7 +53,18 @@ func (l *log) at(i int) *slot { return &l.chunks[i/logChunk].slots[i%logChunk] }
 func (l *log) entry(i int) audit.Entry {
 	seg := &l.chunks[i/logChunk]
 	sl := &seg.slots[i%logChunk]
-	return sl.entry(seg.text[sl.blk])
+	return sl.entry(seg.text[sl.blk], l.prevHash(i))
+}
+
+// prevHash returns the previous hash of the entry at position i.
+func (l *log) prevHash(i int) audit.Hash {
+	switch {
+	case l.at(i).flags&ownPrev != 0:
+		return l.prev[i]
+	case i == 0:
+		return audit.Hash{}
+	}
+	return l.at(i - 1).hash
 }
 
 // last returns the last slot, or nil when the log is empty.
@@ -68,15 +84,35 @@ func (l *log) append(e *audit.Entry) {
 // appendCanonical adds a copy of e, whose canonical encoding is canonical
 // (see [audit.SealAppend]).
 func (l *log) appendCanonical(e *audit.Entry, canonical []byte) {
+	if uint64(len(canonical)-canonicalHeader-canonicalTrailer) > maxText {
+		panic("memory: an audit entry of more than 4 GiB of text")
+	}
 	if l.n == len(l.chunks)*logChunk {
 		l.chunks = append(l.chunks, segment{slots: make([]slot, 0, logChunk)})
 	}
-	l.chunks[len(l.chunks)-1].add(e, canonical)
+	var chained audit.Hash // the previous hash of a chained entry
+	if l.n > 0 {
+		chained = l.at(l.n - 1).hash
+	}
+	seg := &l.chunks[len(l.chunks)-1]
+	seg.add(e, canonical)
+	if e.PrevHash != chained {
+		seg.slots[len(seg.slots)-1].flags |= ownPrev
+		if l.prev == nil {
+			l.prev = make(map[int]audit.Hash)
+		}
+		l.prev[l.n] = e.PrevHash
+	}
 	l.n++
 }
 
 // truncate keeps the first n entries, and the text of those only.
 func (l *log) truncate(n int) {
+	for i := range l.prev {
+		if i >= n {
+			delete(l.prev, i)
+		}
+	}
 	for l.n > n {
 		seg := &l.chunks[len(l.chunks)-1]
 		keep := max(len(seg.slots)-(l.n-n), 0)

@@ -45,7 +45,7 @@ func TestLogChunks(t *testing.T) {
 			if len(l.chunks) > 0 {
 				seg := l.chunks[len(l.chunks)-1]
 				last := seg.slots[len(seg.slots)-1]
-				if len(seg.text) != int(last.blk)+1 || len(seg.text[last.blk]) != last.end {
+				if len(seg.text) != int(last.blk)+1 || len(seg.text[last.blk]) != int(last.end) {
 					t.Fatalf("after truncate(%d): %d blocks, the last of %d bytes, want %d blocks, the last of the %d bytes of the entries kept",
 						tc.keep, len(seg.text), len(seg.text[len(seg.text)-1]), last.blk+1, last.end)
 				}
@@ -122,10 +122,10 @@ func TestSegmentText(t *testing.T) {
 				if &seg.text[sl.blk][sl.off] != first[i] {
 					t.Fatalf("the text of entry %d moved", i)
 				}
-				if got := sl.entry(seg.text[sl.blk]); !reflect.DeepEqual(got, w) {
+				if got := sl.entry(seg.text[sl.blk], w.PrevHash); !reflect.DeepEqual(got, w) {
 					t.Fatalf("entry %d = %.80v, want %.80v", i, got, w)
 				}
-				size := sl.end - sl.off
+				size := int(sl.end - sl.off)
 				if b := seg.text[sl.blk]; cap(b) != max(textBlock, size) {
 					t.Fatalf("entry %d of %d bytes is in a block of %d", i, size, cap(b))
 				}
@@ -179,4 +179,52 @@ func TestRollbackAcrossChunks(t *testing.T) {
 	if err := audit.VerifySlice(all).Err(); err != nil || len(all) != 2*len(batch) {
 		t.Fatalf("trail of %d entries: %v", len(all), err)
 	}
+}
+
+// TestLogPrevHashes stores chained entries without their previous hash, and
+// keeps those of the entries that do not follow on from the one before
+// (rewritten trails, in tests): every entry reads back as it was appended,
+// and truncating drops the exceptions of the entries it drops.
+func TestLogPrevHashes(t *testing.T) {
+	var l log
+	var want []audit.Entry
+	add := func(prev audit.Hash) {
+		i := len(want) + 1
+		e := audit.Entry{Seq: uint64(i), Time: time.Unix(int64(i), 0).UTC(), Action: "a", PrevHash: prev, Hash: audit.Hash{byte(i), 0xff}}
+		l.append(&e)
+		want = append(want, e)
+	}
+	chained := func() audit.Hash {
+		if len(want) == 0 {
+			return audit.Hash{}
+		}
+		return want[len(want)-1].Hash
+	}
+	check := func(wantOwn int) {
+		t.Helper()
+		for i, w := range want {
+			if got := l.entry(i); !reflect.DeepEqual(got, w) {
+				t.Fatalf("entry(%d) = %+v, want %+v", i, got, w)
+			}
+		}
+		if len(l.prev) != wantOwn {
+			t.Fatalf("%d previous hashes kept, want %d: %v", len(l.prev), wantOwn, l.prev)
+		}
+	}
+	for range 5 {
+		add(chained())
+	}
+	add(audit.Hash{0xaa}) // position 5 breaks the chain
+	for range logChunk {  // into the next chunk
+		add(chained())
+	}
+	check(1)
+	l.truncate(5)
+	want = want[:5]
+	check(0)
+	l.truncate(0)
+	want = nil
+	add(audit.Hash{0xbb}) // a trail that starts elsewhere than at the zero hash
+	add(chained())
+	check(1)
 }

@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"math"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,6 +15,10 @@ import (
 // kept as Unix seconds and nanoseconds, and read back in UTC, as sealed
 // entries are), so the garbage collector need not scan them, and storing an
 // entry makes no allocation of its own, however many changes and data it has.
+// An entry's previous hash is, in a chained trail, the hash of the slot
+// before (or the zero hash for the first): only the entries for which it is
+// not (a rewritten trail's, in tests) keep theirs, in the log's prev map
+// (flag ownPrev). A slot takes 80 bytes.
 //
 // The text of a slot, text[blk][off:end], is the part of the entry's canonical
 // encoding (see the audit package doc) between the fixed header (domain, seq,
@@ -23,21 +28,26 @@ import (
 // value in key order. As that encoding has no nil slice or map, flags says
 // which of Changes and Data were nil.
 type slot struct {
-	seq            uint64
-	id             uuid.UUID
-	unix           int64  // e.Time.Unix()
-	nsec           int32  // e.Time.Nanosecond()
-	flags          uint8  // nilChanges | nilData
-	blk            uint16 // the block of the text: a segment has one per slot at most
-	prevHash, hash audit.Hash
-	off, end       int
+	seq      uint64
+	id       uuid.UUID
+	unix     int64  // e.Time.Unix()
+	nsec     int32  // e.Time.Nanosecond()
+	flags    uint8  // nilChanges | nilData | ownPrev
+	blk      uint16 // the block of the text: a segment has one per slot at most
+	hash     audit.Hash
+	off, end uint32 // a block holds at most maxText bytes
 }
 
 // Flags of [slot].
 const (
 	nilChanges = 1 << iota
 	nilData
+	ownPrev // the previous hash is not the hash of the slot before: see log.prev
 )
+
+// maxText is the most text one block of a segment holds (the bounds of a
+// slot's text are uint32): an entry of more text than that is refused.
+const maxText = math.MaxUint32
 
 // Sizes of the parts of a canonical encoding around a slot's text.
 const (
@@ -49,15 +59,16 @@ const (
 // (see [audit.Entry.AppendCanonical]), of which it copies the text to the
 // last block of seg.text, starting a new one when it must (see
 // [segment.reserve]). It shares nothing with e or canonical; seg must have
-// room for a slot.
+// room for a slot, and the text must be at most maxText bytes. The caller
+// sets the flag ownPrev.
 func (seg *segment) add(e *audit.Entry, canonical []byte) {
 	text := canonical[canonicalHeader : len(canonical)-canonicalTrailer]
 	seg.reserve(len(text))
 	blk := len(seg.text) - 1
 	sl := slot{
-		seq: e.Seq, id: e.ID, prevHash: e.PrevHash, hash: e.Hash,
+		seq: e.Seq, id: e.ID, hash: e.Hash,
 		unix: e.Time.Unix(), nsec: int32(e.Time.Nanosecond()),
-		blk: uint16(blk), off: len(seg.text[blk]),
+		blk: uint16(blk), off: uint32(len(seg.text[blk])),
 	}
 	if e.Changes == nil {
 		sl.flags |= nilChanges
@@ -66,15 +77,16 @@ func (seg *segment) add(e *audit.Entry, canonical []byte) {
 		sl.flags |= nilData
 	}
 	seg.text[blk] = append(seg.text[blk], text...)
-	sl.end = len(seg.text[blk])
+	sl.end = uint32(len(seg.text[blk]))
 	seg.slots = append(seg.slots, sl)
 }
 
-// entry returns a copy of the stored entry, whose text is block[sl.off:sl.end].
-// Its strings share one allocation.
-func (sl *slot) entry(block []byte) audit.Entry {
+// entry returns a copy of the stored entry, whose text is
+// block[sl.off:sl.end] and whose previous hash is prev. Its strings share
+// one allocation.
+func (sl *slot) entry(block []byte, prev audit.Hash) audit.Entry {
 	r := textReader{s: string(block[sl.off:sl.end])}
-	e := audit.Entry{Seq: sl.seq, ID: sl.id, Time: time.Unix(sl.unix, int64(sl.nsec)).UTC(), PrevHash: sl.prevHash, Hash: sl.hash}
+	e := audit.Entry{Seq: sl.seq, ID: sl.id, Time: time.Unix(sl.unix, int64(sl.nsec)).UTC(), PrevHash: prev, Hash: sl.hash}
 	e.Actor = r.str()
 	e.Action = r.str()
 	e.Kind = r.str()
