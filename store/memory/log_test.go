@@ -228,3 +228,39 @@ func TestLogPrevHashes(t *testing.T) {
 	add(chained())
 	check(1)
 }
+
+// FuzzLogText appends entries of any strings, changes and data (and a kind
+// of up to 64 KiB) and reads them back as appended.
+func FuzzLogText(f *testing.F) {
+	f.Add("ann", "incident.assign", "INC-1", "state", "new", "assigned", uint8(1), uint8(1), uint16(0))
+	f.Add("", "", "", "", "", "", uint8(0), uint8(0), uint16(200))
+	f.Add("x", "y", "z", "k", "v", "w", uint8(3), uint8(2), uint16(20000))
+	f.Fuzz(func(t *testing.T, actor, action, id, field, old, new string, changes, pairs uint8, pad uint16) {
+		var l log
+		var want []audit.Entry
+		for i := range 3 {
+			e := audit.Entry{Seq: uint64(i + 1), Time: time.Unix(int64(i), 7).UTC(), Actor: actor, Action: action,
+				Kind: strings.Repeat("k", int(pad)), EntityID: id, From: old, To: new, Hash: audit.Hash{byte(i)}}
+			if i > 0 {
+				e.PrevHash = want[i-1].Hash
+			}
+			if i != 1 { // the second entry has nil changes and data
+				e.Changes = []audit.Change{}
+				for j := range int(changes % 8) {
+					e.Changes = append(e.Changes, audit.Change{Field: field + strings.Repeat("f", j), Old: old, New: new})
+				}
+				e.Data = map[string]string{}
+				for j := range int(pairs % 8) {
+					e.Data[field+strings.Repeat("d", j)] = new + old
+				}
+			}
+			l.append(&e)
+			want = append(want, e)
+		}
+		for i, w := range want {
+			if got := l.entry(i); !reflect.DeepEqual(got, w) {
+				t.Fatalf("entry(%d) = %+v, want %+v", i, got, w)
+			}
+		}
+	})
+}
