@@ -25,14 +25,19 @@ type Lifecycle struct {
 	initial string
 	events  fsm.Events
 	states  []string
-	// dst maps a state and an event the table allows from it to the state
-	// the event leads to, as fsm.NewFSM reads the table (a later entry for
-	// the same state and event wins).
-	dst map[string]map[string]string
-	// machines holds a machine for every state, standing in that state.
-	// fsm.Can and fsm.AvailableTransitions only read the machine (under its
-	// locks), so the machines are shared by all goroutines.
-	machines map[string]*fsm.FSM
+	// at holds, for every state, a machine standing in it and where the
+	// events the table allows from it lead (as fsm.NewFSM reads the table:
+	// a later entry for the same state and event wins): one lookup a
+	// transition. fsm.Can and fsm.AvailableTransitions only read the
+	// machine (under its locks), so the machines are shared by all
+	// goroutines.
+	at map[string]*state
+}
+
+// state is a lifecycle state: its machine and the destinations of its events.
+type state struct {
+	machine *fsm.FSM
+	dst     map[string]string // event -> state
 }
 
 // NewLifecycle returns the lifecycle of records of the given kind (such as
@@ -43,26 +48,22 @@ func NewLifecycle(kind, initial string, events fsm.Events) *Lifecycle {
 	if len(events) == 0 {
 		panic("iso20000: lifecycle " + kind + " has no events")
 	}
-	l := &Lifecycle{kind: kind, initial: initial, events: slices.Clone(events), dst: map[string]map[string]string{}}
-	seen := map[string]bool{initial: true}
-	l.states = append(l.states, initial)
+	l := &Lifecycle{kind: kind, initial: initial, events: slices.Clone(events), at: map[string]*state{}}
+	add := func(s string) *state {
+		st := l.at[s]
+		if st == nil {
+			st = &state{machine: fsm.NewFSM(s, l.events, nil), dst: map[string]string{}}
+			l.at[s] = st
+			l.states = append(l.states, s)
+		}
+		return st
+	}
+	add(initial)
 	for _, e := range events {
 		for _, src := range e.Src {
-			if l.dst[src] == nil {
-				l.dst[src] = map[string]string{}
-			}
-			l.dst[src][e.Name] = e.Dst
+			add(src).dst[e.Name] = e.Dst
 		}
-		for _, s := range append(slices.Clone(e.Src), e.Dst) {
-			if !seen[s] {
-				seen[s] = true
-				l.states = append(l.states, s)
-			}
-		}
-	}
-	l.machines = make(map[string]*fsm.FSM, len(l.states))
-	for _, st := range l.states {
-		l.machines[st] = fsm.NewFSM(st, l.events, nil)
+		add(e.Dst)
 	}
 	if len(l.Available(initial)) == 0 {
 		panic("iso20000: lifecycle " + kind + ": no event leaves the initial state " + initial)
@@ -88,26 +89,27 @@ func (l *Lifecycle) Events() fsm.Events { return slices.Clone(l.events) }
 // when the table does not allow it. An event whose destination is its source
 // (a self-transition such as reassigning) is allowed and returns from.
 func (l *Lifecycle) Transition(from, event string) (string, error) {
-	if !l.Can(from, event) {
+	st := l.at[from]
+	if st == nil || !st.machine.Can(event) {
 		return from, &TransitionError{Kind: l.kind, From: from, Event: event}
 	}
-	return l.dst[from][event], nil
+	return st.dst[event], nil
 }
 
 // Can reports whether event is allowed from state from. No event is
 // allowed from a state the table does not mention.
 func (l *Lifecycle) Can(from, event string) bool {
-	f, ok := l.machines[from]
-	return ok && f.Can(event)
+	st := l.at[from]
+	return st != nil && st.machine.Can(event)
 }
 
 // Available returns the events allowed from state from, sorted by name.
 func (l *Lifecycle) Available(from string) []string {
-	f, ok := l.machines[from]
-	if !ok {
+	st := l.at[from]
+	if st == nil {
 		return nil
 	}
-	ev := f.AvailableTransitions()
+	ev := st.machine.AvailableTransitions()
 	slices.Sort(ev)
 	return ev
 }
