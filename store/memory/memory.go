@@ -133,7 +133,9 @@ func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx stor
 		return store.ErrClosed
 	}
 	t := &s.wtx
-	*t = tx{s: s, write: true}
+	// The kind the last unit of work used stays valid (kinds are never
+	// dropped while the store is open); the record it read may not.
+	*t = tx{s: s, write: true, kname: t.kname, k: t.k}
 	mark, dense := s.entries.len(), s.dense
 	committed := false
 	defer func() {
