@@ -19,6 +19,11 @@ type oracle struct {
 	spec CalendarSpec
 	loc  *time.Location
 	memo map[Date][][2]time.Time
+	// near holds the intervals isOpen looks at for the local date day: those
+	// of the dates around it. Minute stepping asks about the same date some
+	// 1,440 times in a row.
+	day  Date
+	near [][2]time.Time
 }
 
 func newOracle(t testing.TB, spec CalendarSpec) *oracle {
@@ -72,12 +77,15 @@ func (o *oracle) isOpen(t time.Time) bool {
 	if o.spec.AlwaysOpen {
 		return true
 	}
-	local := DateOf(t.In(o.loc))
-	for k := -3; k <= 2; k++ {
-		for _, iv := range o.intervals(local.AddDays(k)) {
-			if !t.Before(iv[0]) && t.Before(iv[1]) {
-				return true
-			}
+	if local := DateOf(t.In(o.loc)); local != o.day || o.near == nil {
+		o.day, o.near = local, [][2]time.Time{}
+		for k := -3; k <= 2; k++ {
+			o.near = append(o.near, o.intervals(local.AddDays(k))...)
+		}
+	}
+	for _, iv := range o.near {
+		if !t.Before(iv[0]) && t.Before(iv[1]) {
+			return true
 		}
 	}
 	return false
