@@ -176,9 +176,18 @@ func (a *RoleAuthorizer) match(action string) []string {
 //
 // enforces that a requester never approves their own change.
 func SeparateDuties(action, attr string) Rule {
+	// A name (no pattern characters) matches only itself: a comparison,
+	// where path.Match would scan both (hundreds of instructions, for
+	// every rule on every request).
+	literal := !strings.ContainsAny(action, `*?[\`)
 	return func(_ context.Context, req Request) error {
-		if ok, _ := path.Match(action, req.Action); !ok && action != req.Action {
-			return nil
+		if action != req.Action {
+			if literal {
+				return nil
+			}
+			if ok, _ := path.Match(action, req.Action); !ok {
+				return nil
+			}
 		}
 		if who := req.Attrs.Get(attr); who != "" && who == req.Actor.ID {
 			return &ForbiddenError{ActorID: req.Actor.ID, Action: req.Action,

@@ -54,6 +54,37 @@ func TestRoleAuthorizer(t *testing.T) {
 	}
 }
 
+// TestSeparateDutiesMatching checks which actions a segregation-of-duties
+// rule covers: a name only itself, a path.Match pattern what it matches, a
+// malformed pattern only itself.
+func TestSeparateDutiesMatching(t *testing.T) {
+	carl := iso20000.Actor{ID: "carl", Roles: []string{"cab"}}
+	own := iso20000.Attrs{{Name: "requester", Value: "carl"}}
+	tests := []struct {
+		rule, action string
+		denied       bool
+	}{
+		{"change.approve", "change.approve", true},
+		{"change.approve", "change.approved", false},
+		{"change.approve", "change.approv", false},
+		{"change.approve", "change.reject", false},
+		{"change.*", "change.approve", true},
+		{"change.*", "problem.approve", false},
+		{"change.appro?e", "change.approve", true},
+		{"change.[ab]pprove", "change.approve", true},
+		{"change.[xy]pprove", "change.approve", false},
+		{`change.approv\e`, "change.approve", true}, // an escaped literal
+		{"change.[", "change.[", true},              // malformed: only itself
+		{"change.[", "change.approve", false},
+	}
+	for _, tt := range tests {
+		err := iso20000.SeparateDuties(tt.rule, "requester")(context.Background(), iso20000.Request{Actor: carl, Action: tt.action, Attrs: own})
+		if got := errors.Is(err, iso20000.ErrForbidden); got != tt.denied || !got && err != nil {
+			t.Errorf("SeparateDuties(%q) on %q: %v, want denied %v", tt.rule, tt.action, err, tt.denied)
+		}
+	}
+}
+
 func TestAuthorizeAnonymous(t *testing.T) {
 	for name, a := range map[string]iso20000.Authorizer{
 		"role":      iso20000.NewRoleAuthorizer(iso20000.Grants{"x.y": {"r"}}),
