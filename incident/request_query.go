@@ -103,7 +103,7 @@ type requesterEntry struct {
 // pages in the same order, with the same cursors, as a list of requests.
 var byRequester = store.NewCollection("request_requester", func(e *requesterEntry) (string, store.Keys) {
 	return e.RequestID, store.Keys{Owner: e.Requester, Created: e.SubmittedAt}
-}, store.WithClone(func(e requesterEntry) requesterEntry { return e })) // no slices: a copy is deep
+}) // plain values: the collection copies entries as such
 
 // indexRequester adds the requester index entry of a new request.
 func indexRequester(ctx context.Context, tx store.Tx, r *Request) error {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"time"
 )
 
 // Versioned is a record with its stored version.
@@ -14,9 +16,11 @@ type Versioned[T any] struct {
 
 // Collection is the typed access to records of one kind, for process packages.
 // It implements [Codec] for backends, with *T values: records are encoded as JSON with
-// encoding/json, and copied with the clone function given by [WithClone]
-// (by default a JSON round trip, which is correct but slow: records with
-// slices or maps should supply one). With [WithCloneInto] it is also a
+// encoding/json, and copied with the clone function given by [WithClone].
+// Without one, a record type that holds no pointers, slices, maps,
+// channels, functions or interfaces (strings and times are fine: they are
+// immutable) is copied as a plain value, and any other by a JSON round trip,
+// which is correct but slow: records with slices or maps should supply one. With [WithCloneInto] it is also a
 // [Recycler], so that store/memory reuses the copies it keeps, and
 // [Collection.GetInto] reads into the caller's own value.
 //
@@ -52,9 +56,38 @@ func NewCollection[T any](kind string, index func(*T) (id string, k Keys), opts 
 		o(c)
 	}
 	if c.clone == nil {
-		c.clone = jsonClone[T]
+		if plainCopy(reflect.TypeFor[T]()) {
+			c.clone = func(v T) T { return v }
+		} else {
+			c.clone = jsonClone[T]
+		}
 	}
 	return c
+}
+
+// plainCopy reports whether a plain copy of a value of type t is a deep
+// copy: t holds nothing that a copy would share but strings (immutable) and
+// the location of a time.Time (never changed once made).
+func plainCopy(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128, reflect.String:
+		return true
+	case reflect.Array:
+		return plainCopy(t.Elem())
+	case reflect.Struct:
+		if t == reflect.TypeFor[time.Time]() {
+			return true
+		}
+		for i := range t.NumField() {
+			if !plainCopy(t.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func jsonClone[T any](v T) T {

@@ -50,3 +50,36 @@ func TestAppendAtCommit(t *testing.T) {
 		t.Fatal("invalid entry appended")
 	}
 }
+
+// TestCollectionDefaultClone checks the copy a Collection makes without
+// WithClone: a plain copy for a type of plain values (strings, times,
+// arrays), which keeps even unexported fields and locations that a JSON
+// round trip would drop; a deep copy (by JSON) for a type with a slice or a
+// pointer, which shares nothing with the original.
+func TestCollectionDefaultClone(t *testing.T) {
+	type plain struct {
+		ID     string
+		At     time.Time
+		N      [2]int
+		hidden int
+	}
+	pc := store.NewCollection("plain", func(p *plain) (string, store.Keys) { return p.ID, store.Keys{} })
+	v := plain{ID: "a", At: time.Now().In(time.FixedZone("X", 3600)), N: [2]int{1, 2}, hidden: 7}
+	if got := pc.Clone(&v).(*plain); *got != v || got == &v {
+		t.Errorf("plain clone %+v, want a copy of %+v", *got, v)
+	}
+
+	type deep struct {
+		ID   string
+		Tags []string
+		P    *int
+	}
+	dc := store.NewCollection("deep", func(d *deep) (string, store.Keys) { return d.ID, store.Keys{} })
+	n := 5
+	d := deep{ID: "b", Tags: []string{"x"}, P: &n}
+	got := dc.Clone(&d).(*deep)
+	got.Tags[0], *got.P = "y", 6
+	if d.Tags[0] != "x" || n != 5 || got.ID != "b" {
+		t.Errorf("deep clone shares with the original: %+v, n = %d", d, n)
+	}
+}
