@@ -647,11 +647,23 @@ func (t *Timer) CloneInto(dst *Timer) {
 }
 
 // copySlices replaces t's slices with copies, made in the arrays of
-// thresholds and cycles when they are large enough.
+// thresholds and cycles when they are large enough, and each cycle's pauses
+// in the array of the pauses of the cycle they replace in cycles.
 func (t *Timer) copySlices(thresholds []int, cycles []Cycle) {
 	t.Thresholds = reuse.Slice(thresholds, t.Thresholds)
-	t.Cycles = reuse.Slice(cycles, t.Cycles)
-	for i := range t.Cycles {
-		t.Cycles[i].Pauses = slices.Clone(t.Cycles[i].Pauses)
+	src := t.Cycles
+	if len(src) == 0 || cap(cycles) < len(src) {
+		t.Cycles = reuse.Slice(cycles, src)
+		for i := range t.Cycles {
+			t.Cycles[i].Pauses = slices.Clone(t.Cycles[i].Pauses)
+		}
+		return
 	}
+	cycles = cycles[:len(src)]
+	for i := range src {
+		pauses := cycles[i].Pauses // the replaced cycle's, which nothing else shares
+		cycles[i] = src[i]
+		cycles[i].Pauses = reuse.Slice(pauses, src[i].Pauses)
+	}
+	t.Cycles = cycles
 }

@@ -452,13 +452,16 @@ func TestTimerCloneIntoIsDeepAndReuses(t *testing.T) {
 	// A spare with other contents and room for the copy.
 	spare := sla.Timer{Target: "response", Service: "old", Thresholds: make([]int, 3, 4), Cycles: make([]sla.Cycle, 3)}
 	spare.Cycles[0].Pauses = []sla.Pause{{Reason: "old"}}
-	thresholds := &spare.Thresholds[0]
+	thresholds, cycles, pauses := &spare.Thresholds[0], &spare.Cycles[0], &spare.Cycles[0].Pauses[0]
 	tm.CloneInto(&spare)
 	if !reflect.DeepEqual(spare, tm) {
 		t.Fatalf("CloneInto = %+v, want %+v", spare, tm)
 	}
-	if &spare.Thresholds[0] != thresholds {
-		t.Error("CloneInto did not reuse the spare's thresholds")
+	if &spare.Thresholds[0] != thresholds || &spare.Cycles[0] != cycles || &spare.Cycles[0].Pauses[0] != pauses {
+		t.Error("CloneInto did not reuse the spare's thresholds, cycles and pauses")
+	}
+	if n := testing.AllocsPerRun(100, func() { tm.CloneInto(&spare) }); n != 0 {
+		t.Errorf("CloneInto into a spare with room: %v allocations, want 0", n)
 	}
 	spare.Thresholds[0] = 60
 	spare.Cycles[0].Pauses[0].Reason = "changed"
