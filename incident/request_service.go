@@ -117,6 +117,9 @@ var requestSpec = &workflow.Spec[Request]{
 	Logs: []workflow.Log[Request]{
 		{Name: "work_notes", Len: func(r *Request) int { return len(r.WorkNotes) }, Text: func(r *Request, n int) string { return r.WorkNotes[n].Text }},
 	},
+	// The use cases replace fields and append to the logs; the one that
+	// changes a task copies the tasks first.
+	PlainBefore: true,
 }
 
 // sameTasks reports that a change left the tasks alone, so that their names
@@ -331,6 +334,9 @@ func (s *RequestService) CompleteTask(ctx context.Context, actor iso20000.Actor,
 		if r.State != RequestFulfilling {
 			return r.refuse(VerbCompleteTask, "tasks are completed while the request is fulfilling")
 		}
+		// The tasks are copied before one changes: the engine's before image
+		// is a plain copy of the request (Spec.PlainBefore), which shares them.
+		r.Tasks = slices.Clone(r.Tasks)
 		t := r.task(in.Name)
 		switch {
 		case t == nil:
