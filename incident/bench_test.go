@@ -84,11 +84,16 @@ func BenchmarkLifecycle(b *testing.B) {
 	// memory store every 20,000 lifecycles (outside the timing), so that its
 	// figure does not depend on how long the benchmark ran.
 	b.Run("memory-fresh-every-20k", func(b *testing.B) {
-		benchLifecycle(b, func() store.Store { return memory.New() }, 20000)
+		benchLifecycle(b, func() store.Store { return memory.New() }, 20000, iso20000.AllowAll)
+	})
+	// The same with the default authorizer (roles and segregation-of-duties
+	// rules) that a service gets without WithAuthorizer.
+	b.Run("memory-fresh-every-20k-role-authorizer", func(b *testing.B) {
+		benchLifecycle(b, func() store.Store { return memory.New() }, 20000, nil)
 	})
 	for _, be := range backendtest.All() {
 		b.Run(be.Name, func(b *testing.B) {
-			benchLifecycle(b, func() store.Store { return be.New(b) }, -1)
+			benchLifecycle(b, func() store.Store { return be.New(b) }, -1, iso20000.AllowAll)
 		})
 	}
 }
@@ -161,8 +166,9 @@ func benchStoreOnly(b *testing.B, st store.Store) {
 // benchLifecycle measures full lifecycles on a store from newStore, which
 // each lifecycle leaves one more incident in. With fresh > 0 it moves to a new
 // store (outside the timing) every fresh lifecycles; with fresh < 0 it keeps
-// one store for the whole run.
-func benchLifecycle(b *testing.B, newStore func() store.Store, fresh int) {
+// one store for the whole run. authz nil means the service's default
+// authorizer.
+func benchLifecycle(b *testing.B, newStore func() store.Store, fresh int, authz iso20000.Authorizer) {
 	ctx := context.Background()
 	clock := clocktest.New(t0)
 	var st store.Store
@@ -171,8 +177,11 @@ func benchLifecycle(b *testing.B, newStore func() store.Store, fresh int) {
 			st.Close() // drops the records, so that the collector need not mark them
 		}
 		st = newStore()
-		svc, err := incident.NewService(st, incident.WithClock(clock), incident.WithSLA(benchPolicy(b)),
-			incident.WithAuthorizer(iso20000.AllowAll))
+		opts := []incident.Option{incident.WithClock(clock), incident.WithSLA(benchPolicy(b))}
+		if authz != nil {
+			opts = append(opts, incident.WithAuthorizer(authz))
+		}
+		svc, err := incident.NewService(st, opts...)
 		if err != nil {
 			b.Fatal(err)
 		}
