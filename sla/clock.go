@@ -652,14 +652,15 @@ func (t *Timer) CloneInto(dst *Timer) {
 func (t *Timer) copySlices(thresholds []int, cycles []Cycle) {
 	t.Thresholds = reuse.Slice(thresholds, t.Thresholds)
 	src := t.Cycles
-	if len(src) == 0 || cap(cycles) < len(src) {
-		t.Cycles = reuse.Slice(cycles, src)
-		for i := range t.Cycles {
-			t.Cycles[i].Pauses = slices.Clone(t.Cycles[i].Pauses)
-		}
+	switch {
+	case len(src) == 0:
+		t.Cycles = src[:0:0] // nil or empty, as reuse.Slice keeps them
 		return
+	case cap(cycles) < len(src):
+		cycles = make([]Cycle, len(src))
+	default:
+		cycles = cycles[:len(src)]
 	}
-	cycles = cycles[:len(src)]
 	for i := range src {
 		pauses := cycles[i].Pauses // the replaced cycle's, which nothing else shares
 		cycles[i] = src[i]
