@@ -1,10 +1,8 @@
 package incident
 
 import (
-	"errors"
 	"time"
 
-	"github.com/servicekit/iso20000"
 	"github.com/servicekit/iso20000/internal/workflow"
 	"github.com/servicekit/iso20000/sla"
 )
@@ -49,19 +47,19 @@ func (c *config) startFulfilment(r *Request, target time.Duration, now time.Time
 	if c.policy == nil {
 		return nil
 	}
-	t, err := c.policy.NewTimer(TargetFulfilment, RequestSLAPriority, r.Service)
-	if errors.Is(err, iso20000.ErrNotFound) {
-		return nil // the policy sets no fulfilment target
-	}
+	t, _, err := c.policy.NewTimerPair(TargetFulfilment, "", RequestSLAPriority, r.Service)
 	if err != nil {
 		return err
+	}
+	if t == nil {
+		return nil // the policy sets no fulfilment target
 	}
 	if target > 0 {
 		if err := t.Retarget(sla.Target{Name: TargetFulfilment, Priority: RequestSLAPriority, Duration: target}); err != nil {
 			return err
 		}
 	}
-	r.Fulfilment = &t
+	r.Fulfilment = t
 	return c.trackFulfilment(r, now, d)
 }
 

@@ -95,21 +95,11 @@ func (c *config) startClocks(inc *Incident, now time.Time, d workflow.Details) e
 	if c.policy == nil {
 		return nil
 	}
-	timers := new([2]sla.Timer) // the two in one allocation
-	for i, target := range [2]string{sla.TargetResponse, sla.TargetResolution} {
-		t, err := c.policy.NewTimer(target, int(inc.Priority), inc.Service)
-		if errors.Is(err, iso20000.ErrNotFound) {
-			continue // the policy sets no such target for this priority
-		}
-		if err != nil {
-			return err
-		}
-		timers[i] = t
-		if i == 0 {
-			inc.Response = &timers[i]
-		} else {
-			inc.Resolution = &timers[i]
-		}
+	// Both in one allocation, with room for their first cycles.
+	var err error
+	inc.Response, inc.Resolution, err = c.policy.NewTimerPair(sla.TargetResponse, sla.TargetResolution, int(inc.Priority), inc.Service)
+	if err != nil {
+		return err
 	}
 	return c.trackClocks(inc, inc, now, d)
 }

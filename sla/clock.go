@@ -627,6 +627,18 @@ func (b *timerBlock) copyOf(t *Timer) *Timer {
 	return &b.t
 }
 
+// init makes b's timer a new idle timer for target, as [NewTimer] with
+// thresholds and the record's service, whose slices have b's arrays for
+// their room, and returns it.
+func (b *timerBlock) init(target *Target, thresholds []int, service string) *Timer {
+	b.t = Timer{Target: target.Name, Priority: target.Priority, Service: service, Duration: target.Duration,
+		Cycles: b.cycles[:0:len(b.cycles)]}
+	if len(thresholds) > 0 {
+		b.t.Thresholds = reuse.Slice(b.thresholds[:0:len(b.thresholds)], thresholds)
+	}
+	return &b.t
+}
+
 // timerBlock is a Timer allocated together with room for the thresholds and
 // cycles of most timers (see [Timer.CloneNew]): three warning levels, as by
 // default, and one cycle, as until a reopen. It fits the 192-byte size

@@ -2,6 +2,7 @@ package sla
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -310,6 +311,42 @@ func (p *Policy) NewTimer(name string, priority int, service string) (Timer, err
 	tm := NewTimer(t, p.thresholds...)
 	tm.Service = service
 	return tm, nil
+}
+
+// NewTimerPair returns new idle timers for the targets called a and b of a
+// record of the given priority and service, as [Policy.NewTimer] makes them,
+// in one allocation with room for the policy's thresholds (up to three) and
+// for a first cycle, so that starting them allocates nothing either: for a
+// record that carries two timers, such as a response and a resolution clock.
+// A target the policy does not set, or an empty name (b = "" for a record
+// with one timer), gives a nil timer; another lookup error is returned.
+func (p *Policy) NewTimerPair(a, b string, priority int, service string) (*Timer, *Timer, error) {
+	var targets [2]*Target
+	for i, name := range [2]string{a, b} {
+		if name == "" {
+			continue
+		}
+		t, err := p.target(name, priority, service)
+		if err != nil && !errors.Is(err, iso20000.ErrNotFound) {
+			return nil, nil, err
+		}
+		targets[i] = t
+	}
+	var blocks []timerBlock
+	switch {
+	case targets[0] != nil && targets[1] != nil:
+		blocks = new([2]timerBlock)[:]
+	case targets[0] != nil || targets[1] != nil:
+		blocks = new([1]timerBlock)[:]
+	}
+	var out [2]*Timer
+	for i, t := range targets {
+		if t != nil {
+			out[i] = blocks[0].init(t, p.thresholds, service)
+			blocks = blocks[1:]
+		}
+	}
+	return out[0], out[1], nil
 }
 
 // Retarget applies the target for a new priority and service to t, after the

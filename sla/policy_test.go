@@ -167,6 +167,82 @@ func TestPolicyNewTimerAndRetarget(t *testing.T) {
 	}
 }
 
+func TestPolicyNewTimerPair(t *testing.T) {
+	p := testPolicy(t)
+	same := func(got *sla.Timer, name string, priority int, service string) {
+		t.Helper()
+		want, err := p.NewTimer(name, priority, service)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got == nil {
+			t.Fatalf("%s: nil timer, want %+v", name, want)
+		}
+		// Equal to NewTimer's but for the room of its (empty) cycles.
+		if len(got.Cycles) != 0 || cap(got.Cycles) == 0 {
+			t.Errorf("%s: cycles %v (cap %d), want none with room for one", name, got.Cycles, cap(got.Cycles))
+		}
+		c := *got
+		c.Cycles = nil
+		if !reflect.DeepEqual(c, want) {
+			t.Errorf("%s = %+v, want %+v", name, c, want)
+		}
+	}
+	resp, res, err := p.NewTimerPair(sla.TargetResponse, sla.TargetResolution, 1, "email")
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(resp, sla.TargetResponse, 1, "email")
+	same(res, sla.TargetResolution, 1, "email")
+	// The timers share nothing: starting and changing one leaves the other.
+	if err := resp.Start(monday); err != nil {
+		t.Fatal(err)
+	}
+	resp.Thresholds[0] = 1
+	if len(res.Cycles) != 0 || res.Thresholds[0] != 50 {
+		t.Errorf("the resolution timer changed with the response timer: %+v", res)
+	}
+	if th := p.Thresholds(); th[0] != 50 {
+		t.Errorf("the policy's thresholds changed with a timer's: %v", th)
+	}
+
+	// A target the policy does not set, or no name, gives nil.
+	resp, res, err = p.NewTimerPair(sla.TargetResponse, sla.TargetResolution, 3, "payroll")
+	if err != nil || resp != nil {
+		t.Fatalf("P3 pair = %v, %v, %v; want no response timer", resp, res, err)
+	}
+	same(res, sla.TargetResolution, 3, "payroll")
+	one, none, err := p.NewTimerPair(sla.TargetResolution, "", 3, "")
+	if err != nil || none != nil {
+		t.Fatalf("one timer = %v, %v, %v", one, none, err)
+	}
+	same(one, sla.TargetResolution, 3, "")
+	if a, b, err := p.NewTimerPair(sla.TargetResponse, "", 2, ""); a != nil || b != nil || err != nil {
+		t.Errorf("no target = %v, %v, %v; want nil, nil, nil", a, b, err)
+	}
+
+	// More thresholds than a block has room for are copied all the same.
+	many, err := sla.NewPolicy(sla.WithTargets(sla.Target{Name: sla.TargetResponse, Priority: 1, Duration: time.Hour, Schedule: schedAlways}),
+		sla.WithThresholds(10, 20, 30, 40, 50))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := many.NewTimerPair(sla.TargetResponse, "", 1, "")
+	if err != nil || !slices.Equal(got.Thresholds, []int{10, 20, 30, 40, 50}) {
+		t.Errorf("five thresholds: %+v, %v", got, err)
+	}
+
+	// Making both timers and starting them takes one allocation.
+	allocs := testing.AllocsPerRun(100, func() {
+		a, b, _ := p.NewTimerPair(sla.TargetResponse, sla.TargetResolution, 1, "email")
+		_ = a.Start(monday)
+		_ = b.Start(monday)
+	})
+	if allocs != 1 {
+		t.Errorf("NewTimerPair and two starts: %v allocations, want 1", allocs)
+	}
+}
+
 func TestPolicyOnState(t *testing.T) {
 	p := testPolicy(t)
 	type move struct {
