@@ -71,7 +71,12 @@ var ErrTaskDone = errors.New("fulfilment task already done")
 
 // requests is the typed collection of service requests.
 var requests = store.NewCollection(RequestKind, func(r *Request) (string, store.Keys) {
-	return r.ID.String(), store.Keys{
+	return r.ID.String(), requestKeys(r)
+}, store.WithKeys(requestKeys), store.WithClone(Request.Clone), store.WithCloneInto(cloneRequestInto))
+
+// requestKeys returns the indexed keys of a service request.
+func requestKeys(r *Request) store.Keys {
+	return store.Keys{
 		Status:  string(r.State),
 		Owner:   r.Assignee,
 		Group:   r.Group,
@@ -79,7 +84,7 @@ var requests = store.NewCollection(RequestKind, func(r *Request) (string, store.
 		Created: r.SubmittedAt,
 		Due:     r.FulfilmentDue,
 	}
-}, store.WithClone(Request.Clone), store.WithCloneInto(cloneRequestInto))
+}
 
 // requestSpec describes service requests to the workflow engine.
 var requestSpec = &workflow.Spec[Request]{

@@ -26,7 +26,12 @@ type Service struct {
 
 // records is the typed collection of incidents.
 var records = store.NewCollection(Kind, func(i *Incident) (string, store.Keys) {
-	return i.ID.String(), store.Keys{
+	return i.ID.String(), incidentKeys(i)
+}, store.WithKeys(incidentKeys), store.WithClone(Incident.Clone), store.WithCloneInto(cloneInto))
+
+// incidentKeys returns the indexed keys of an incident.
+func incidentKeys(i *Incident) store.Keys {
+	return store.Keys{
 		Status:   string(i.State),
 		Owner:    i.Assignee,
 		Group:    i.Group,
@@ -35,7 +40,7 @@ var records = store.NewCollection(Kind, func(i *Incident) (string, store.Keys) {
 		Created:  i.OpenedAt,
 		Due:      i.NextDeadline,
 	}
-}, store.WithClone(Incident.Clone), store.WithCloneInto(cloneInto))
+}
 
 // spec describes incidents to the workflow engine.
 var spec = &workflow.Spec[Incident]{

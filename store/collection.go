@@ -28,6 +28,7 @@ type Versioned[T any] struct {
 type Collection[T any] struct {
 	kind      string
 	index     func(*T) (string, Keys)
+	keys      func(*T) Keys
 	clone     func(T) T
 	cloneInto func(dst, src *T)
 }
@@ -46,6 +47,15 @@ func WithClone[T any](clone func(T) T) CollectionOption[T] {
 // shared with *src.
 func WithCloneInto[T any](cloneInto func(dst, src *T)) CollectionOption[T] {
 	return func(c *Collection[T]) { c.cloneInto = cloneInto }
+}
+
+// WithKeys sets the function that returns a record's indexed [Keys] alone.
+// It must agree with the index function given to [NewCollection]. The
+// methods that are given the record's ID ([Collection.InsertRefID],
+// [Collection.UpdateRefID]) use it, so that an ID that takes work to render
+// (a UUID's text, say) is not rendered again.
+func WithKeys[T any](keys func(*T) Keys) CollectionOption[T] {
+	return func(c *Collection[T]) { c.keys = keys }
 }
 
 // NewCollection returns a Collection of the named kind. index returns a
@@ -223,6 +233,40 @@ func (c *Collection[T]) UpdateRef(ctx context.Context, tx Tx, v *T, version int6
 func (c *Collection[T]) InsertRef(ctx context.Context, tx Tx, v *T) (int64, error) {
 	id, keys := c.index(v)
 	return tx.Insert(ctx, c, Doc{ID: id, Keys: keys.UTC(), Value: v})
+}
+
+// InsertRefID is [Collection.InsertRef] for a caller that has the record's
+// ID already, as the index function would render it.
+func (c *Collection[T]) InsertRefID(ctx context.Context, tx Tx, id string, v *T) (int64, error) {
+	keys, err := c.keysOf(id, v)
+	if err != nil {
+		return 0, err
+	}
+	return tx.Insert(ctx, c, Doc{ID: id, Keys: keys, Value: v})
+}
+
+// UpdateRefID is [Collection.UpdateRef] for a caller that has the record's
+// ID already, as the index function would render it.
+func (c *Collection[T]) UpdateRefID(ctx context.Context, tx Tx, id string, v *T, version int64) (int64, error) {
+	keys, err := c.keysOf(id, v)
+	if err != nil {
+		return 0, err
+	}
+	return tx.Update(ctx, c, Doc{ID: id, Version: version, Keys: keys, Value: v})
+}
+
+// keysOf returns the keys of v, whose ID the caller gave as id, in UTC: by
+// the keys function of [WithKeys], or else by the index function, whose ID
+// must then be id.
+func (c *Collection[T]) keysOf(id string, v *T) (Keys, error) {
+	if c.keys != nil {
+		return c.keys(v).UTC(), nil
+	}
+	got, keys := c.index(v)
+	if got != id {
+		return Keys{}, fmt.Errorf("store: %s record %q given as %q", c.kind, got, id)
+	}
+	return keys.UTC(), nil
 }
 
 // Insert stores a new record and returns its version (1).

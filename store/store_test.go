@@ -83,3 +83,71 @@ func TestCollectionDefaultClone(t *testing.T) {
 		t.Errorf("deep clone shares with the original: %+v, n = %d", d, n)
 	}
 }
+
+// docTx is a Tx that records the documents inserted and updated.
+type docTx struct {
+	store.Tx
+	docs []store.Doc
+}
+
+func (d *docTx) Insert(_ context.Context, _ store.Codec, doc store.Doc) (int64, error) {
+	d.docs = append(d.docs, doc)
+	return 1, nil
+}
+
+func (d *docTx) Update(_ context.Context, _ store.Codec, doc store.Doc) (int64, error) {
+	d.docs = append(d.docs, doc)
+	return doc.Version + 1, nil
+}
+
+// TestCollectionRefID checks InsertRefID and UpdateRefID: with WithKeys they
+// take the caller's ID and the keys alone (the index function, which renders
+// the ID, is not called); without, they check the caller's ID against the
+// index function's and refuse a record given under another ID.
+func TestCollectionRefID(t *testing.T) {
+	ctx := context.Background()
+	type rec struct {
+		ID    string
+		Owner string
+		At    time.Time
+	}
+	var indexed, keyed int
+	keys := func(r *rec) store.Keys { keyed++; return store.Keys{Owner: r.Owner, Created: r.At} }
+	index := func(r *rec) (string, store.Keys) { indexed++; return r.ID, keys(r) }
+	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.FixedZone("CET", 3600))
+	r := rec{ID: "r1", Owner: "ann", At: at}
+	want := store.Keys{Owner: "ann", Created: at.UTC()}
+
+	withKeys := store.NewCollection("rec", index, store.WithKeys(keys))
+	tx := &docTx{}
+	if _, err := withKeys.InsertRefID(ctx, tx, "r1", &r); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := withKeys.UpdateRefID(ctx, tx, "r1", &r, 1); err != nil || v != 2 {
+		t.Fatalf("UpdateRefID = %d, %v", v, err)
+	}
+	if indexed != 0 || keyed != 2 {
+		t.Errorf("with WithKeys: index called %d times, keys %d; want 0 and 2", indexed, keyed)
+	}
+	for i, d := range tx.docs {
+		if d.ID != "r1" || d.Keys != want || d.Value.(*rec) != &r || d.Version != int64(i) {
+			t.Errorf("doc %d = %+v, want ID r1, keys %+v (UTC), version %d, the caller's record", i, d, want, i)
+		}
+	}
+
+	indexed = 0
+	plain := store.NewCollection("rec", index)
+	tx = &docTx{}
+	if _, err := plain.UpdateRefID(ctx, tx, "r1", &r, 3); err != nil || indexed != 1 || len(tx.docs) != 1 || tx.docs[0].Keys != want {
+		t.Fatalf("without WithKeys: %v, index called %d times, docs %+v", err, indexed, tx.docs)
+	}
+	if _, err := plain.InsertRefID(ctx, tx, "r2", &r); err == nil {
+		t.Error("InsertRefID under another ID succeeded")
+	}
+	if _, err := plain.UpdateRefID(ctx, tx, "r2", &r, 3); err == nil {
+		t.Error("UpdateRefID under another ID succeeded")
+	}
+	if len(tx.docs) != 1 {
+		t.Errorf("a refused record reached the Tx: %+v", tx.docs)
+	}
+}

@@ -201,7 +201,9 @@ func (d Details) data() map[string]string {
 }
 
 // Apply changes a copy of the stored record at time now, adding to d the
-// audit details, or returns an error that discards the whole change.
+// audit details, or returns an error that discards the whole change. It
+// must not change the record's ID: the record is saved under the ID it was
+// read by.
 type Apply[T any] func(r *T, now time.Time, d Details) error
 
 // maxAttempts bounds automatic retries of a change that was not pinned to a
@@ -335,7 +337,7 @@ func (c *call[T]) run(ctx context.Context, tx store.Tx) error {
 		}
 	}
 	e.Spec.Stamp(r, stored+1, now)
-	if _, err := e.Spec.Records.UpdateRef(ctx, tx, r, stored); err != nil {
+	if _, err := e.Spec.Records.UpdateRefID(ctx, tx, c.id, r, stored); err != nil {
 		return err
 	}
 	c.entry[0] = e.entry(c.actor, c.action, c.id, now, &c.before, r, c.details, c.changes[:0])
@@ -378,11 +380,12 @@ func (e *Engine[T]) Create(ctx context.Context, actor iso20000.Actor, verb strin
 		}
 		r := &c.rec
 		e.Spec.Stamp(r, 1, now)
-		if _, err := e.Spec.Records.InsertRef(ctx, tx, r); err != nil {
+		id := e.Spec.ID(r)
+		if _, err := e.Spec.Records.InsertRefID(ctx, tx, id, r); err != nil {
 			return err
 		}
 		// c.before is the zero record: nothing was there before.
-		c.entry[0] = e.entry(actor, action, e.Spec.ID(r), now, &c.before, r, c.details, c.changes[:0])
+		c.entry[0] = e.entry(actor, action, id, now, &c.before, r, c.details, c.changes[:0])
 		c.used = max(c.used, len(c.entry[0].Changes))
 		return store.AppendAtCommit(ctx, tx, c.entry[:]...)
 	})
