@@ -101,3 +101,62 @@ func TestNextDeadlineKeptOnlyWhenUnchanged(t *testing.T) {
 		t.Errorf("final incident: next deadline %v, %d escalations, %d reopens", final.NextDeadline, len(final.Escalations), final.ReopenCount)
 	}
 }
+
+// TestNextDeadlineSkipsEscalatedAlerts checks that once a sweep has handled
+// an alert, the incident's next deadline moves on to the first alert no
+// sweep has handled, timer by timer, and not back to the handled one.
+func TestNextDeadlineSkipsEscalatedAlerts(t *testing.T) {
+	ctx := context.Background()
+	always := sla.AlwaysOpen(time.UTC)
+	policy, err := sla.NewPolicy(append([]sla.PolicyOption{
+		sla.WithTargets(
+			sla.Target{Name: sla.TargetResponse, Priority: 2, Duration: time.Hour, Schedule: always},
+			sla.Target{Name: sla.TargetResolution, Priority: 2, Duration: 8 * time.Hour, Schedule: always},
+		),
+		sla.WithThresholds(50, 75),
+	}, SLAStops()...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	clock := clocktest.New(t0)
+	svc, err := NewService(memory.New(), WithClock(clock), WithSLA(policy), WithAuthorizer(iso20000.AllowAll))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inc, err := svc.Open(ctx, iso20000.Actor{ID: "alice"}, OpenInput{Title: "VPN down", Impact: Medium, Urgency: High})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := t0.Add(30 * time.Minute); !inc.NextDeadline.Equal(want) {
+		t.Fatalf("opened: next deadline %v, want the response warning at %v", inc.NextDeadline, want)
+	}
+	for _, tt := range []struct {
+		sweepAt time.Duration // after t0
+		handled int           // escalations after the sweep
+		next    time.Duration // after t0
+	}{
+		{31 * time.Minute, 1, 45 * time.Minute}, // response 50 % handled: its 75 %
+		{46 * time.Minute, 2, time.Hour},        // response 75 %: its breach
+		{61 * time.Minute, 3, 4 * time.Hour},    // the response breach: resolution 50 %
+		{5 * time.Hour, 4, 6 * time.Hour},       // resolution 50 %: its 75 %
+		{9 * time.Hour, 6, 0},                   // resolution 75 % and breach: nothing left
+	} {
+		clock.Set(t0.Add(tt.sweepAt))
+		if _, err := svc.Sweep(ctx, clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		got, err := svc.Get(ctx, inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := t0.Add(tt.next)
+		if tt.next == 0 {
+			want = time.Time{}
+		}
+		if len(got.Escalations) != tt.handled || !got.NextDeadline.Equal(want) {
+			t.Errorf("after a sweep at +%v: %d escalations, next deadline %v; want %d, %v",
+				tt.sweepAt, len(got.Escalations), got.NextDeadline, tt.handled, want)
+		}
+	}
+}

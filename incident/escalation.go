@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -136,7 +135,7 @@ func (s *Service) escalate(ctx context.Context, id uuid.UUID, now time.Time) (in
 				return err
 			}
 			for _, a := range t.Crossed(sch, now) {
-				if inc.escalated(a, len(t.Cycles)) {
+				if inc.escalated(a.Target, a.Percent, len(t.Cycles)) {
 					continue
 				}
 				handled++
@@ -167,10 +166,15 @@ func (s *Service) escalate(ctx context.Context, id uuid.UUID, now time.Time) (in
 	return handled, err
 }
 
-func (inc *Incident) escalated(a sla.Alert, cycle int) bool {
-	return slices.ContainsFunc(inc.Escalations, func(e Escalation) bool {
-		return e.Target == a.Target && e.Percent == a.Percent && e.Cycle == cycle
-	})
+// escalated reports whether a sweep handled the alert at percent of the
+// timer of target in its cycle (numbered from 1).
+func (inc *Incident) escalated(target string, percent, cycle int) bool {
+	for _, e := range inc.Escalations {
+		if e.Target == target && e.Percent == percent && e.Cycle == cycle {
+			return true
+		}
+	}
+	return false
 }
 
 // rule returns the first escalation rule matching the alert, or nil.

@@ -149,20 +149,18 @@ func (c *config) trackClocks(before, inc *Incident, now time.Time, d workflow.De
 // stays the deadline until a sweep handles it.
 func (c *config) nextDeadline(inc *Incident) time.Time {
 	var next time.Time
-	var buf [8]sla.Alert
 	for t := range inc.timers() {
+		if t.Status() != sla.TimerRunning {
+			continue // no alerts to come: spare the schedule lookup
+		}
 		s, err := c.policy.Schedule(t)
 		if err != nil {
 			continue
 		}
-		for _, a := range t.AppendAlerts(buf[:0], s, time.Time{}) {
-			if inc.escalated(a, len(t.Cycles)) {
-				continue
-			}
-			if next.IsZero() || a.At.Before(next) {
-				next = a.At
-			}
-			break
+		cycle := len(t.Cycles)
+		a, ok := t.FirstAlert(s, func(percent int) bool { return inc.escalated(t.Target, percent, cycle) })
+		if ok && (next.IsZero() || a.At.Before(next)) {
+			next = a.At
 		}
 	}
 	return next

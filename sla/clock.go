@@ -466,6 +466,33 @@ func (t *Timer) AppendAlerts(dst []Alert, s Schedule, after time.Time) []Alert {
 	return append(dst[:n], t.upcoming(t.appendAlerts(dst[n:], s, t.current()), after)...)
 }
 
+// FirstAlert returns the first of the alerts [Timer.Alerts] returns with
+// a zero after (a running timer's warnings and breach, in order) whose
+// level skip does not reject, if there is one. skip is given the alert's
+// percent (100 for the breach) before its instant is worked out, so that a
+// caller that skips the alerts it has handled (the escalated ones, say)
+// pays, under a business calendar, for the one alert it gets instead of all
+// of them. A nil skip rejects none.
+func (t *Timer) FirstAlert(s Schedule, skip func(percent int) bool) (Alert, bool) {
+	if t.Status() != TimerRunning || t.Duration <= 0 {
+		return Alert{}, false
+	}
+	c := t.current()
+	var lbuf [8]int
+	for _, p := range t.levels(lbuf[:0]) {
+		if skip != nil && skip(p) {
+			continue
+		}
+		var abuf [1]time.Duration
+		var buf [1]time.Time
+		abuf[0] = amount(t.Duration, p)
+		if at := c.instants(s, abuf[:], buf[:0])[0]; !at.IsZero() {
+			return Alert{Target: t.Target, Percent: p, At: at}, true
+		}
+	}
+	return Alert{}, false
+}
+
 // NextDeadline returns the first alert (warning or breach) after now, if the
 // timer runs and one is still to come. Its instant is what a process package
 // indexes as the record's next deadline (store.Keys.Due) and what a

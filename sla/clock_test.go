@@ -3,7 +3,9 @@ package sla_test
 import (
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -324,6 +326,76 @@ func TestTimerAlerts(t *testing.T) {
 	}
 	if !want[2].Breach() || want[1].Breach() {
 		t.Error("Breach() wrong")
+	}
+}
+
+// TestTimerFirstAlert checks FirstAlert against Alerts on random timers
+// (started, paused, resumed, restarted, stopped, under 24×7 and office
+// hours, with unsorted and invalid thresholds) and random sets of skipped
+// levels: it must return the first alert of Alerts (with a zero after)
+// whose level is not skipped, and be asked only about levels.
+func TestTimerFirstAlert(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 20000))
+	levels := []int{0, 10, 25, 50, 75, 90, 99, 100, 150}
+	for i := range 2000 {
+		s := sla.Schedule(schedAlways)
+		if r.IntN(2) == 0 {
+			s = schedOffice
+		}
+		tm := sla.Timer{Target: "resolution", Duration: time.Duration(1 + r.Int64N(int64(hours(30))))}
+		for range r.IntN(4) {
+			tm.Thresholds = append(tm.Thresholds, levels[r.IntN(len(levels))])
+		}
+		now := at(r.Float64() * 10)
+		for range r.IntN(7) {
+			now = now.Add(time.Duration(r.Int64N(int64(hours(20)))))
+			var err error
+			switch r.IntN(5) {
+			case 0:
+				err = tm.Start(now)
+			case 1:
+				err = tm.Pause(now, "wait")
+			case 2:
+				err = tm.Resume(now)
+			case 3:
+				err = tm.Restart(now)
+			case 4:
+				err = tm.Stop(now)
+			}
+			_ = err // a refused event leaves the timer as it was
+		}
+		skipped := map[int]bool{}
+		for _, p := range levels {
+			skipped[p] = r.IntN(3) == 0
+		}
+		var want sla.Alert
+		found := false
+		for _, a := range tm.Alerts(s, time.Time{}) {
+			if !skipped[a.Percent] {
+				want, found = a, true
+				break
+			}
+		}
+		got, ok := tm.FirstAlert(s, func(p int) bool {
+			if !slices.Contains(levels, p) {
+				t.Fatalf("timer %d: asked about level %d", i, p)
+			}
+			return skipped[p]
+		})
+		if ok != found || got != want {
+			t.Fatalf("timer %d %+v: FirstAlert = %v, %v; want %v, %v", i, tm, got, ok, want, found)
+		}
+		if len(tm.Alerts(s, time.Time{})) > 0 {
+			first, ok := tm.FirstAlert(s, nil)
+			if !ok || first != tm.Alerts(s, time.Time{})[0] {
+				t.Fatalf("timer %d: FirstAlert with no skip = %v, %v; want the first alert", i, first, ok)
+			}
+		}
+	}
+	running := sla.Timer{Target: "response", Duration: hours(8), Thresholds: []int{50, 75}}
+	apply(t, &running, []step{{sla.EventStart, at(0), ""}})
+	if n := testing.AllocsPerRun(100, func() { running.FirstAlert(schedOffice, func(p int) bool { return p < 75 }) }); n != 0 {
+		t.Errorf("FirstAlert: %v allocations, want 0", n)
 	}
 }
 
