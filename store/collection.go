@@ -221,6 +221,39 @@ func (c *Collection[T]) GetInto(ctx context.Context, tx Tx, id string, dst *T) (
 	return version, nil
 }
 
+// Peek returns the record with the given ID, and its version, for reading
+// only: with a backend that is a [Peeker], the backend's own copy, which
+// the caller must not change and may read only until the unit of work ends
+// (shared is then true); with another, a copy of the caller's own, as
+// [Collection.GetRef] returns.
+func (c *Collection[T]) Peek(ctx context.Context, tx Tx, id string) (v *T, version int64, shared bool, err error) {
+	p, ok := tx.(Peeker)
+	if !ok {
+		v, version, err = c.GetRef(ctx, tx, id)
+		return v, version, false, err
+	}
+	d, err := p.Peek(ctx, c, id)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	t, ok := d.Value.(*T)
+	if !ok {
+		return nil, 0, false, fmt.Errorf("store: %s collection got a %T", c.kind, d.Value)
+	}
+	return t, d.Version, true, nil
+}
+
+// CopyInto makes *dst a deep copy of *src, reusing dst's storage when the
+// collection has [WithCloneInto]: *dst must then be the zero T, or a copy
+// the collection made whose slices and pointers nothing else references.
+func (c *Collection[T]) CopyInto(dst, src *T) {
+	if c.cloneInto != nil {
+		c.cloneInto(dst, src)
+		return
+	}
+	*dst = c.clone(*src)
+}
+
 // UpdateRef is Update taking the record by pointer, without copying it. The
 // backend copies or encodes it, so the caller keeps ownership of v.
 func (c *Collection[T]) UpdateRef(ctx context.Context, tx Tx, v *T, version int64) (int64, error) {

@@ -96,6 +96,18 @@ type IntoGetter interface {
 	GetInto(ctx context.Context, c Codec, id string, dst any) (Doc, error)
 }
 
+// Peeker is an optional capability of a [Tx], discovered by type assertion
+// (see [Collection.Peek]). Peek is [Tx.Get] without the copy: the Doc's
+// Value is the backend's own stored value, which the caller must not change
+// and may read only until the unit of work ends (an update in the same unit
+// stores a new value and leaves this one as it was). A backend that keeps
+// values in memory (store/memory) has it, so that a caller that reads a
+// record to compare it with a changed copy (the before image of an audited
+// change) spares a copy.
+type Peeker interface {
+	Peek(ctx context.Context, c Codec, id string) (Doc, error)
+}
+
 // Recycler is an optional capability of a [Codec], discovered by type
 // assertion: CloneInto makes a deep copy of src in spare, reusing spare's
 // storage (its slices' arrays, the values it points to), and returns it.

@@ -137,11 +137,14 @@ type Spec[T any] struct {
 	// Fields and Logs are what the audit entry's changes are computed from.
 	Fields []Field[T]
 	Logs   []Log[T]
-	// PlainBefore makes the before image of a change, which AppendDiff
-	// compares the changed record with, a plain struct copy of the record
-	// instead of the engine's deep Clone. It is for a record type whose use
-	// cases only replace fields and append to slices (never change an
-	// element in place): the copy is then faithful, and saves the deep one.
+	// PlainBefore lets the working copy of a change be a plain struct copy
+	// of the record read, instead of the engine's deep Clone, when the
+	// backend gives the engine a copy of its own (a backend that lends its
+	// stored copy, store.Peeker, needs a deep copy). The record read is the
+	// before image, which AppendDiff compares the changed record with. It
+	// is for a record type whose use cases only replace fields and append to
+	// slices (never change an element in place): the before image then stays
+	// as it was read, and the deep copy is saved.
 	PlainBefore bool
 
 	// plan is the first pass of AppendDiff, made from Fields on first use:
@@ -263,11 +266,11 @@ type call[T any] struct {
 	// (empty) when the call is pooled. The entry that holds it lives only
 	// until the unit of work ends: backends copy what they store.
 	details Details
-	work    T    // the record a change reads and changes
-	before  T    // the before image of a change; the zero record for a creation
-	rec     T    // the record being created
-	created bool // the call is a creation: rec is in use, work and before are not
-	entry   [1]audit.Entry
+	// work is the record a change reads and changes, or the one a creation
+	// builds. zero is never written: the before image of a creation.
+	work  T
+	zero  T
+	entry [1]audit.Entry
 	// changes holds the entry's changes: most changes have fewer. used is
 	// the most any attempt of the call used.
 	changes [24]audit.Change
@@ -289,15 +292,7 @@ func (e *Engine[T]) newCall() *call[T] {
 func (e *Engine[T]) freeCall(c *call[T]) {
 	clear(c.changes[:min(c.used, len(c.changes))])
 	clear(c.details)
-	// A creation used only rec (its before image is the zero record); a
-	// change only work and before. The records are large: clear only those.
-	if c.created {
-		clear(unsafe.Slice(&c.rec, 1))
-	} else {
-		clear(unsafe.Slice(&c.work, 1))
-		clear(unsafe.Slice(&c.before, 1))
-	}
-	c.created = false
+	clear(unsafe.Slice(&c.work, 1)) // in place: no zero record copied in
 	c.entry[0] = audit.Entry{}
 	c.actor, c.id, c.version, c.action, c.apply = iso20000.Actor{}, "", 0, "", nil
 	c.out, c.denied, c.used = nil, nil, 0
@@ -307,24 +302,29 @@ func (e *Engine[T]) freeCall(c *call[T]) {
 // run is the unit of work of a change.
 func (c *call[T]) run(ctx context.Context, tx store.Tx) error {
 	e := c.e
-	// r is the call's own copy: changed in place, saved by pointer.
-	r := &c.work
-	stored, err := e.Spec.Records.GetInto(ctx, tx, c.id, r)
+	// before is the stored record, read only: the backend's own copy when
+	// it lends it (store.Peeker), else a copy of the call's own. r is the
+	// call's working copy: changed in place, saved by pointer.
+	before, stored, shared, err := e.Spec.Records.Peek(ctx, tx, c.id)
 	if err != nil {
 		return err
 	}
 	if c.version != 0 && stored != c.version {
 		return &iso20000.ConflictError{Kind: e.Spec.Kind, ID: c.id, Expected: c.version, Actual: stored}
 	}
-	req := iso20000.Request{Actor: c.actor, Action: c.action, ID: c.id, Attrs: e.Spec.Attrs(r)}
+	req := iso20000.Request{Actor: c.actor, Action: c.action, ID: c.id, Attrs: e.Spec.Attrs(before)}
 	if err := e.Authz.Authorize(ctx, req); err != nil {
 		c.denied = err
 		return err
 	}
-	if e.Spec.PlainBefore {
-		c.before = *r
-	} else {
-		c.before = e.Clone(*r)
+	r := &c.work
+	switch {
+	case shared: // the backend's copy must stay as it is: a deep copy
+		e.Spec.Records.CopyInto(r, before)
+	case e.Spec.PlainBefore:
+		*r = *before
+	default:
+		*r = e.Clone(*before)
 	}
 	now := e.Now()
 	clear(c.details)
@@ -332,7 +332,7 @@ func (c *call[T]) run(ctx context.Context, tx store.Tx) error {
 		return err
 	}
 	if e.Track != nil {
-		if err := e.Track(&c.before, r, now, c.details); err != nil {
+		if err := e.Track(before, r, now, c.details); err != nil {
 			return err
 		}
 	}
@@ -340,7 +340,7 @@ func (c *call[T]) run(ctx context.Context, tx store.Tx) error {
 	if _, err := e.Spec.Records.UpdateRefID(ctx, tx, c.id, r, stored); err != nil {
 		return err
 	}
-	c.entry[0] = e.entry(c.actor, c.action, c.id, now, &c.before, r, c.details, c.changes[:0])
+	c.entry[0] = e.entry(c.actor, c.action, c.id, now, before, r, c.details, c.changes[:0])
 	c.used = max(c.used, len(c.entry[0].Changes))
 	c.out = r
 	return store.AppendAtCommit(ctx, tx, c.entry[:]...)
@@ -369,23 +369,22 @@ type Build[T any] func(ctx context.Context, tx store.Tx, now time.Time, d Detail
 func (e *Engine[T]) Create(ctx context.Context, actor iso20000.Actor, verb string, build Build[T]) (T, error) {
 	c := e.newCall()
 	defer e.freeCall(c)
-	c.created = true
 	action := e.action(verb)
 	err := e.Store.Update(ctx, func(ctx context.Context, tx store.Tx) error {
 		now := e.Now()
 		clear(c.details)
 		var err error
-		if c.rec, err = build(ctx, tx, now, c.details); err != nil {
+		if c.work, err = build(ctx, tx, now, c.details); err != nil {
 			return err
 		}
-		r := &c.rec
+		r := &c.work
 		e.Spec.Stamp(r, 1, now)
 		id := e.Spec.ID(r)
 		if _, err := e.Spec.Records.InsertRefID(ctx, tx, id, r); err != nil {
 			return err
 		}
-		// c.before is the zero record: nothing was there before.
-		c.entry[0] = e.entry(actor, action, id, now, &c.before, r, c.details, c.changes[:0])
+		// c.zero is the before image: nothing was there before.
+		c.entry[0] = e.entry(actor, action, id, now, &c.zero, r, c.details, c.changes[:0])
 		c.used = max(c.used, len(c.entry[0].Changes))
 		return store.AppendAtCommit(ctx, tx, c.entry[:]...)
 	})
@@ -393,7 +392,7 @@ func (e *Engine[T]) Create(ctx context.Context, actor iso20000.Actor, verb strin
 		var zero T
 		return zero, err
 	}
-	return c.rec, nil
+	return c.work, nil
 }
 
 // Get reads one record in a read-only unit of work.

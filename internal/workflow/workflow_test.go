@@ -85,49 +85,41 @@ func TestRenderers(t *testing.T) {
 // TestFreeCallClearsEverything fills every field a call uses, frees it and
 // checks that only the engine and the bound unit survive, so that the pool
 // keeps no record, entry or actor alive (a field added to call and forgotten
-// by freeCall fails here). A change uses work and before, a creation rec.
+// by freeCall fails here). The zero record, never written, is checked too.
 func TestFreeCallClearsEverything(t *testing.T) {
-	for _, created := range []bool{false, true} {
-		e := &Engine[rec]{}
-		c := e.newCall()
-		full := rec{Name: "n", Tags: []string{"t"}, Notes: []string{"x"}}
-		c.actor = iso20000.Actor{ID: "ann", Roles: []string{"agent"}}
-		c.id, c.version, c.action = "id", 3, "rec.edit"
-		c.apply = func(*rec, time.Time, Details) error { return nil }
-		c.details.Add("reason", "x")
-		if c.created = created; created {
-			c.rec = full
-			c.out = &c.rec
-		} else {
-			c.work, c.before = full, full
-			c.out = &c.work
-		}
-		c.denied = errors.New("denied")
-		for i := range c.changes {
-			c.changes[i] = audit.Change{Field: "f", Old: "o", New: "n"}
-		}
-		c.used = len(c.changes) + 5 // an attempt appended past the array
-		c.entry[0] = audit.Entry{Actor: "ann", Changes: c.changes[:], Data: map[string]string{"k": "v"}}
-		e.freeCall(c)
-		v := reflect.ValueOf(c).Elem()
-		for i := range v.NumField() {
-			name := v.Type().Field(i).Name
-			switch name {
-			case "e", "unit":
-				continue
-			case "details": // kept for the next call, empty
-				if c.details == nil || len(c.details) != 0 {
-					t.Errorf("freeCall left details %v, want an empty map", c.details)
-				}
-				continue
+	e := &Engine[rec]{}
+	c := e.newCall()
+	c.actor = iso20000.Actor{ID: "ann", Roles: []string{"agent"}}
+	c.id, c.version, c.action = "id", 3, "rec.edit"
+	c.apply = func(*rec, time.Time, Details) error { return nil }
+	c.details.Add("reason", "x")
+	c.work = rec{Name: "n", Tags: []string{"t"}, Notes: []string{"x"}}
+	c.out = &c.work
+	c.denied = errors.New("denied")
+	for i := range c.changes {
+		c.changes[i] = audit.Change{Field: "f", Old: "o", New: "n"}
+	}
+	c.used = len(c.changes) + 5 // an attempt appended past the array
+	c.entry[0] = audit.Entry{Actor: "ann", Changes: c.changes[:], Data: map[string]string{"k": "v"}}
+	e.freeCall(c)
+	v := reflect.ValueOf(c).Elem()
+	for i := range v.NumField() {
+		name := v.Type().Field(i).Name
+		switch name {
+		case "e", "unit":
+			continue
+		case "details": // kept for the next call, empty
+			if c.details == nil || len(c.details) != 0 {
+				t.Errorf("freeCall left details %v, want an empty map", c.details)
 			}
-			if !v.Field(i).IsZero() {
-				t.Errorf("created %v: freeCall left field %s set: %v", created, name, v.Field(i))
-			}
+			continue
 		}
-		if c.e != e || c.unit == nil {
-			t.Error("freeCall dropped the engine or the bound unit")
+		if !v.Field(i).IsZero() {
+			t.Errorf("freeCall left field %s set: %v", name, v.Field(i))
 		}
+	}
+	if c.e != e || c.unit == nil {
+		t.Error("freeCall dropped the engine or the bound unit")
 	}
 }
 

@@ -181,6 +181,18 @@ func (t *tx) GetInto(ctx context.Context, c store.Codec, id string, dst any) (st
 	return store.Doc{ID: r.id, Version: r.version, Keys: r.keys, Value: rc.CloneInto(dst, r.value)}, nil
 }
 
+// Peek implements [store.Peeker]. The stored value stays as it is until the
+// unit of work ends: an update stores a new value (a spare, from values
+// replaced by earlier units), and values replaced are recycled only after
+// the commit.
+func (t *tx) Peek(ctx context.Context, c store.Codec, id string) (store.Doc, error) {
+	r, err := t.stored(c, id)
+	if err != nil {
+		return store.Doc{}, err
+	}
+	return store.Doc{ID: r.id, Version: r.version, Keys: r.keys, Value: r.value}, nil
+}
+
 // Insert implements [store.Tx].
 func (t *tx) Insert(ctx context.Context, c store.Codec, d store.Doc) (int64, error) {
 	s, err := t.check(true)

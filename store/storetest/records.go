@@ -24,6 +24,7 @@ var recordTests = []test{
 	{"NoAliasing", testNoAliasing},
 	{"NoAliasingWhenRecycling", testNoAliasingRecycled},
 	{"ReadOwnWrites", testReadOwnWrites},
+	{"Peek", testPeek},
 	{"Close", testClose},
 }
 
@@ -515,4 +516,56 @@ func testClose(t *testing.T, st store.Store) {
 			}
 		})
 	}
+}
+
+// testPeek checks Collection.Peek: the record and its version. A backend
+// that lends its own copy (store.Peeker) must keep it as it was until the
+// unit of work ends, through an update of the record in the same unit and
+// its rollback; a copy given otherwise is the caller's own.
+func testPeek(t *testing.T, st store.Store) {
+	orig := sample("p")
+	insert(t, st, records, orig)
+	changed := cloneRecord(orig)
+	changed.Counter, changed.Tags = 99, []string{"changed"}
+	errUndo := errors.New("undo")
+	for _, commit := range []bool{false, true} {
+		err := st.Update(context.Background(), func(ctx context.Context, tx store.Tx) error {
+			v, version, shared, err := records.Peek(ctx, tx, "p")
+			if err != nil {
+				return err
+			}
+			if version != 1 || !equalRecord(*v, orig) {
+				t.Errorf("Peek = %+v version %d, want %+v version 1", *v, version, orig)
+			}
+			if !shared {
+				v.Tags[0] = "mutated after Peek" // the caller's own copy
+			} else if again, _, _, _ := records.Peek(ctx, tx, "p"); again != v {
+				t.Error("a second Peek in the unit lent another value")
+			}
+			if _, err := records.Update(ctx, tx, changed, 1); err != nil {
+				return err
+			}
+			if shared && !equalRecord(*v, orig) {
+				t.Errorf("the lent value changed with an update in the unit: %+v", *v)
+			}
+			now, version, _, err := records.Peek(ctx, tx, "p")
+			if err != nil || version != 2 || !equalRecord(*now, changed) {
+				t.Errorf("Peek after the update = %+v version %d (%v), want %+v version 2", now, version, err, changed)
+			}
+			if _, _, _, err := records.Peek(ctx, tx, "missing"); !errors.Is(err, iso20000.ErrNotFound) {
+				t.Errorf("Peek of a missing record: %v, want ErrNotFound", err)
+			}
+			if !commit {
+				return errUndo
+			}
+			return nil
+		})
+		if !commit && !errors.Is(err, errUndo) || commit && err != nil {
+			t.Fatalf("unit (commit %v): %v", commit, err)
+		}
+		if !commit {
+			wantRecord(t, st, records, orig, 1)
+		}
+	}
+	wantRecord(t, st, records, changed, 2)
 }
