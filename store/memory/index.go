@@ -206,20 +206,25 @@ func (k *kind) rekey(r *rec, new store.Keys) {
 		return
 	}
 	var oldKey, newKey [len(orders)]int64
+	var wasIn, isIn [len(orders)]bool
+	moved := false // a sort key or a membership by order changed
 	for _, o := range orders {
 		oldKey[o], newKey[o] = o.SortKey(old), o.SortKey(new)
+		wasIn[o], isIn[o] = inOrder(&old, o), inOrder(&new, o)
+		moved = moved || oldKey[o] != newKey[o] || wasIn[o] != isIn[o]
 	}
 	for f := range numFields {
-		from, to := r.in[f], (*byOrder)(nil)
-		if s, ok := valueOf(&new, f); ok {
-			if prev, _ := valueOf(&old, f); from != nil && prev == s {
-				to = from
-			} else {
+		from, to := r.in[f], r.in[f]
+		if !sameValue(&old, &new, f) {
+			to = nil
+			if s, ok := valueOf(&new, f); ok {
 				to = k.trees(f, s, true)
 			}
+		} else if !moved {
+			continue // the same trees, the same places in them
 		}
 		for _, o := range orders {
-			was, is := from != nil && inOrder(&old, o), to != nil && inOrder(&new, o)
+			was, is := from != nil && wasIn[o], to != nil && isIn[o]
 			if was && is && from == to && oldKey[o] == newKey[o] {
 				continue
 			}
@@ -232,6 +237,24 @@ func (k *kind) rekey(r *rec, new store.Keys) {
 		}
 		r.in[f] = to
 	}
+}
+
+// sameValue reports whether f has the same value in a and b, so that a
+// record with keys a is in the same trees of f as one with keys b.
+func sameValue(a, b *store.Keys, f field) bool {
+	switch f {
+	case fStatus:
+		return a.Status == b.Status
+	case fOwner:
+		return a.Owner == b.Owner
+	case fGroup:
+		return a.Group == b.Group
+	case fService:
+		return a.Service == b.Service
+	case fPriority:
+		return a.Priority == b.Priority
+	}
+	return true // fAll: every record
 }
 
 // plan returns the trees to walk for q: of the indexes that can answer q
