@@ -16,6 +16,22 @@ import (
 // monday is Monday 2 March 2026, 09:00 UTC.
 var monday = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
+// timerEvent applies to tm, at now, the event numbered op modulo 5: start,
+// pause (for reason), resume, stop or restart.
+func timerEvent(tm *sla.Timer, op int, now time.Time, reason string) error {
+	switch op % 5 {
+	case 0:
+		return tm.Start(now)
+	case 1:
+		return tm.Pause(now, reason)
+	case 2:
+		return tm.Resume(now)
+	case 3:
+		return tm.Stop(now)
+	}
+	return tm.Restart(now)
+}
+
 func at(h float64) time.Time { return monday.Add(time.Duration(h * float64(time.Hour))) }
 
 func hours(h float64) time.Duration { return time.Duration(h * float64(time.Hour)) }
@@ -349,20 +365,7 @@ func TestTimerFirstAlert(t *testing.T) {
 		now := at(r.Float64() * 10)
 		for range r.IntN(7) {
 			now = now.Add(time.Duration(r.Int64N(int64(hours(20)))))
-			var err error
-			switch r.IntN(5) {
-			case 0:
-				err = tm.Start(now)
-			case 1:
-				err = tm.Pause(now, "wait")
-			case 2:
-				err = tm.Resume(now)
-			case 3:
-				err = tm.Restart(now)
-			case 4:
-				err = tm.Stop(now)
-			}
-			_ = err // a refused event leaves the timer as it was
+			_ = timerEvent(&tm, r.IntN(5), now, "wait") // a refused event leaves the timer as it was
 		}
 		skipped := map[int]bool{}
 		for _, p := range levels {
@@ -606,19 +609,7 @@ func FuzzTimer(f *testing.F) {
 		for i := 0; i+1 < len(data); i += 2 {
 			now = now.Add(time.Duration(data[i+1]) * 7 * time.Minute)
 			before := tm.Clone()
-			var err error
-			switch data[i] % 5 {
-			case 0:
-				err = tm.Start(now)
-			case 1:
-				err = tm.Pause(now, "pending customer")
-			case 2:
-				err = tm.Resume(now)
-			case 3:
-				err = tm.Stop(now)
-			case 4:
-				err = tm.Restart(now)
-			}
+			err := timerEvent(&tm, int(data[i]), now, "pending customer")
 			if err != nil && !reflect.DeepEqual(tm, before) {
 				t.Fatalf("refused event %d changed the timer", data[i]%5)
 			}
