@@ -648,6 +648,19 @@ func FuzzTimer(f *testing.F) {
 					t.Fatalf("Elapsed at the due time %v = %v, want %v", due, got, tm.Duration)
 				}
 			}
+			// FirstAlert, skipping the levels the last byte's bits name, is
+			// the first such alert of Alerts.
+			skip := func(p int) bool { return data[len(data)-1]>>(p%8)&1 == 1 }
+			want, found := sla.Alert{}, false
+			for _, a := range tm.Alerts(s, time.Time{}) {
+				if !skip(a.Percent) {
+					want, found = a, true
+					break
+				}
+			}
+			if got, ok := tm.FirstAlert(s, skip); ok != found || got != want {
+				t.Fatalf("FirstAlert = %v, %v; want %v, %v", got, ok, want, found)
+			}
 		}
 	})
 }
