@@ -256,9 +256,11 @@ type call[T any] struct {
 	id      string
 	version int64
 	action  string
-	apply   Apply[T]
-	// unit is the method value c.run, bound once.
-	unit func(ctx context.Context, tx store.Tx) error
+	apply   Apply[T] // a change's use case
+	build   Build[T] // a creation's
+	// unit and createUnit are the method values c.run and c.runCreate,
+	// bound once.
+	unit, createUnit func(ctx context.Context, tx store.Tx) error
 
 	out    *T
 	denied error
@@ -282,7 +284,7 @@ func (e *Engine[T]) newCall() *call[T] {
 		return c
 	}
 	c := &call[T]{e: e, details: make(Details, 2)}
-	c.unit = c.run
+	c.unit, c.createUnit = c.run, c.runCreate
 	return c
 }
 
@@ -294,7 +296,7 @@ func (e *Engine[T]) freeCall(c *call[T]) {
 	clear(c.details)
 	clear(unsafe.Slice(&c.work, 1)) // in place: no zero record copied in
 	c.entry[0] = audit.Entry{}
-	c.actor, c.id, c.version, c.action, c.apply = iso20000.Actor{}, "", 0, "", nil
+	c.actor, c.id, c.version, c.action, c.apply, c.build = iso20000.Actor{}, "", 0, "", nil, nil
 	c.out, c.denied, c.used = nil, nil, 0
 	e.calls.Put(c)
 }
@@ -369,30 +371,33 @@ type Build[T any] func(ctx context.Context, tx store.Tx, now time.Time, d Detail
 func (e *Engine[T]) Create(ctx context.Context, actor iso20000.Actor, verb string, build Build[T]) (T, error) {
 	c := e.newCall()
 	defer e.freeCall(c)
-	action := e.action(verb)
-	err := e.Store.Update(ctx, func(ctx context.Context, tx store.Tx) error {
-		now := e.Now()
-		clear(c.details)
-		var err error
-		if c.work, err = build(ctx, tx, now, c.details); err != nil {
-			return err
-		}
-		r := &c.work
-		e.Spec.Stamp(r, 1, now)
-		id := e.Spec.ID(r)
-		if _, err := e.Spec.Records.InsertRefID(ctx, tx, id, r); err != nil {
-			return err
-		}
-		// c.zero is the before image: nothing was there before.
-		c.entry[0] = e.entry(actor, action, id, now, &c.zero, r, c.details, c.changes[:0])
-		c.used = max(c.used, len(c.entry[0].Changes))
-		return store.AppendAtCommit(ctx, tx, c.entry[:]...)
-	})
-	if err != nil {
+	c.actor, c.action, c.build = actor, e.action(verb), build
+	if err := e.Store.Update(ctx, c.createUnit); err != nil {
 		var zero T
 		return zero, err
 	}
 	return c.work, nil
+}
+
+// runCreate is the unit of work of a creation.
+func (c *call[T]) runCreate(ctx context.Context, tx store.Tx) error {
+	e := c.e
+	now := e.Now()
+	clear(c.details)
+	var err error
+	if c.work, err = c.build(ctx, tx, now, c.details); err != nil {
+		return err
+	}
+	r := &c.work
+	e.Spec.Stamp(r, 1, now)
+	id := e.Spec.ID(r)
+	if _, err := e.Spec.Records.InsertRefID(ctx, tx, id, r); err != nil {
+		return err
+	}
+	// c.zero is the before image: nothing was there before.
+	c.entry[0] = e.entry(c.actor, c.action, id, now, &c.zero, r, c.details, c.changes[:0])
+	c.used = max(c.used, len(c.entry[0].Changes))
+	return store.AppendAtCommit(ctx, tx, c.entry[:]...)
 }
 
 // Get reads one record in a read-only unit of work.

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/servicekit/iso20000"
 	"github.com/servicekit/iso20000/audit"
+	"github.com/servicekit/iso20000/store"
 )
 
 type rec struct {
@@ -92,6 +94,7 @@ func TestFreeCallClearsEverything(t *testing.T) {
 	c.actor = iso20000.Actor{ID: "ann", Roles: []string{"agent"}}
 	c.id, c.version, c.action = "id", 3, "rec.edit"
 	c.apply = func(*rec, time.Time, Details) error { return nil }
+	c.build = func(context.Context, store.Tx, time.Time, Details) (rec, error) { return rec{}, nil }
 	c.details.Add("reason", "x")
 	c.work = rec{Name: "n", Tags: []string{"t"}, Notes: []string{"x"}}
 	c.out = &c.work
@@ -106,7 +109,7 @@ func TestFreeCallClearsEverything(t *testing.T) {
 	for i := range v.NumField() {
 		name := v.Type().Field(i).Name
 		switch name {
-		case "e", "unit":
+		case "e", "unit", "createUnit":
 			continue
 		case "details": // kept for the next call, empty
 			if c.details == nil || len(c.details) != 0 {
@@ -118,8 +121,8 @@ func TestFreeCallClearsEverything(t *testing.T) {
 			t.Errorf("freeCall left field %s set: %v", name, v.Field(i))
 		}
 	}
-	if c.e != e || c.unit == nil {
-		t.Error("freeCall dropped the engine or the bound unit")
+	if c.e != e || c.unit == nil || c.createUnit == nil {
+		t.Error("freeCall dropped the engine or a bound unit")
 	}
 }
 
