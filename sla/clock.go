@@ -626,6 +626,9 @@ func (t Timer) Clone() Timer {
 // thresholds and cycles is copied in one allocation, the Timer together
 // with the arrays of its slices.
 func (t *Timer) CloneNew() *Timer {
+	if t.pausedOnce() {
+		return new(pausedBlock).copyOf(t)
+	}
 	return new(timerBlock).copyOf(t)
 }
 
@@ -642,9 +645,17 @@ func CloneNewPair(a, b *Timer) (*Timer, *Timer) {
 	case b == nil:
 		return a.CloneNew(), nil
 	}
+	if a.pausedOnce() || b.pausedOnce() {
+		blocks := new([2]pausedBlock)
+		return blocks[0].copyOf(a), blocks[1].copyOf(b)
+	}
 	blocks := new([2]timerBlock)
 	return blocks[0].copyOf(a), blocks[1].copyOf(b)
 }
+
+// pausedOnce reports whether t has one cycle, which paused once: the
+// timers a [pausedBlock] has room for.
+func (t *Timer) pausedOnce() bool { return len(t.Cycles) == 1 && len(t.Cycles[0].Pauses) == 1 }
 
 // copyOf makes b's timer a deep copy of t, in b's arrays when they are
 // large enough, and returns it.
@@ -674,6 +685,22 @@ type timerBlock struct {
 	t          Timer
 	thresholds [3]int
 	cycles     [1]Cycle
+}
+
+// pausedBlock is a [timerBlock] with room for one pause as well, for a
+// timer whose only cycle paused once: a service request's clock, say,
+// paused while the request awaited approval. It fits the 256-byte size
+// class.
+type pausedBlock struct {
+	timerBlock
+	pauses [1]Pause
+}
+
+// copyOf makes b's timer a deep copy of t, as [timerBlock.copyOf] does,
+// with the first cycle's pauses in b's room for them.
+func (b *pausedBlock) copyOf(t *Timer) *Timer {
+	b.cycles[0].Pauses = b.pauses[:0:len(b.pauses)]
+	return b.timerBlock.copyOf(t)
 }
 
 // CloneInto makes *dst a deep copy of t like [Timer.Clone], reusing the

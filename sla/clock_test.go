@@ -480,6 +480,14 @@ func TestTimerCloneNewIsDeep(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { tm.CloneNew() }); n != 1 {
 		t.Errorf("CloneNew of a running timer: %v allocations, want 1", n)
 	}
+	apply(t, &tm, []step{{sla.EventPause, at(1), "awaiting approval"}})
+	if n := testing.AllocsPerRun(100, func() { tm.CloneNew() }); n != 1 {
+		t.Errorf("CloneNew of a timer paused once: %v allocations, want 1", n)
+	}
+	apply(t, &tm, []step{{sla.EventResume, at(2), ""}, {sla.EventPause, at(3), "again"}})
+	if c := tm.CloneNew(); !reflect.DeepEqual(*c, tm) {
+		t.Errorf("CloneNew of a timer paused twice = %+v, want %+v", *c, tm)
+	}
 }
 
 func TestTimerCloneNewPairIsDeep(t *testing.T) {
@@ -517,6 +525,15 @@ func TestTimerCloneNewPairIsDeep(t *testing.T) {
 	apply(t, &fresh, []step{{sla.EventStart, at(0), ""}})
 	if n := testing.AllocsPerRun(100, func() { sla.CloneNewPair(&resp, &fresh) }); n != 1 {
 		t.Errorf("CloneNewPair of two running timers: %v allocations, want 1", n)
+	}
+	apply(t, &fresh, []step{{sla.EventPause, at(1), "awaiting caller"}})
+	if n := testing.AllocsPerRun(100, func() { sla.CloneNewPair(&resp, &fresh) }); n != 1 {
+		t.Errorf("CloneNewPair of a running timer and one paused once: %v allocations, want 1", n)
+	}
+	a, b = sla.CloneNewPair(&resp, &fresh)
+	b.Cycles[0].Pauses[0].Reason = "changed"
+	if !reflect.DeepEqual(*a, resp) || fresh.Cycles[0].Pauses[0].Reason != "awaiting caller" {
+		t.Errorf("CloneNewPair with a paused timer: %+v, and the original's pause %+v", *a, fresh.Cycles[0].Pauses[0])
 	}
 }
 
