@@ -669,8 +669,8 @@ func (b *timerBlock) copyOf(t *Timer) *Timer {
 // thresholds and the record's service, whose slices have b's arrays for
 // their room, and returns it.
 func (b *timerBlock) init(target *Target, thresholds []int, service string) *Timer {
-	b.t = Timer{Target: target.Name, Priority: target.Priority, Service: service, Duration: target.Duration,
-		Cycles: b.cycles[:0:len(b.cycles)]}
+	b.t = NewTimer(*target) // without thresholds: nothing to allocate
+	b.t.Service, b.t.Cycles = service, b.cycles[:0:len(b.cycles)]
 	if len(thresholds) > 0 {
 		b.t.Thresholds = reuse.Slice(b.thresholds[:0:len(b.thresholds)], thresholds)
 	}

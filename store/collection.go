@@ -142,14 +142,14 @@ func (c *Collection[T]) Clone(v any) any {
 	return &t
 }
 
-// CloneInto implements [Recycler] with the function given by
-// [WithCloneInto], or as Clone when there is none.
+// CloneInto implements [Recycler]: it makes the copy in spare, as
+// [Collection.CopyInto] does, or, when spare is not a *T, as Clone.
 func (c *Collection[T]) CloneInto(spare, src any) any {
 	t, ok := spare.(*T)
-	if !ok || c.cloneInto == nil {
+	if !ok {
 		return c.Clone(src)
 	}
-	c.cloneInto(t, src.(*T))
+	c.CopyInto(t, src.(*T))
 	return t
 }
 
