@@ -112,8 +112,8 @@ var requestSpec = &workflow.Spec[Request]{
 		workflow.BoolField("approval_required", func(r *Request) *bool { return &r.ApprovalRequired }),
 		workflow.StringField("approver", func(r *Request) *string { return &r.Approver }),
 		workflow.StringField("decision_reason", func(r *Request) *string { return &r.DecisionReason }),
-		{Name: "tasks", Get: func(r *Request) string { return workflow.List(taskNames(r.Tasks, false)) }, Same: sameTasks},
-		{Name: "tasks_done", Get: func(r *Request) string { return workflow.List(taskNames(r.Tasks, true)) }, Same: sameTasks},
+		{Name: "tasks", Get: func(r *Request) string { return workflow.ListFunc(r.Tasks, taskName) }, Same: sameTasks},
+		{Name: "tasks_done", Get: func(r *Request) string { return workflow.ListFunc(r.Tasks, doneTaskName) }, Same: sameTasks},
 		workflow.StringField("cancel_reason", func(r *Request) *string { return &r.CancelReason }),
 		workflow.TimeField("approved_at", func(r *Request) *time.Time { return &r.ApprovedAt }),
 		workflow.TimeField("fulfilled_at", func(r *Request) *time.Time { return &r.FulfilledAt }),
@@ -132,16 +132,10 @@ var requestSpec = &workflow.Spec[Request]{
 // time is represented render alike, and so show no change either.
 func sameTasks(a, b *Request) bool { return slices.Equal(a.Tasks, b.Tasks) }
 
-// taskNames returns the names of all tasks, or of the done ones only.
-func taskNames(tasks []Task, doneOnly bool) []string {
-	var out []string
-	for _, t := range tasks {
-		if t.Done || !doneOnly {
-			out = append(out, t.Name)
-		}
-	}
-	return out
-}
+// taskName and doneTaskName give the names of all tasks, and of the done
+// ones only, for workflow.ListFunc.
+func taskName(t Task) (string, bool)     { return t.Name, true }
+func doneTaskName(t Task) (string, bool) { return t.Name, t.Done }
 
 // NewRequestService returns a RequestService storing requests and catalogue
 // items in st. It takes the same options as [NewService]; the default

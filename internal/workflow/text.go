@@ -22,12 +22,33 @@ func Time(t time.Time) string {
 
 // List renders a list of IDs or names, comma-separated.
 func List[T ~string](v []T) string {
+	return ListFunc(v, func(s T) (string, bool) { return string(s), true })
+}
+
+// ListFunc renders, as [List] does, the names that name gives for the
+// elements of v it reports, in their order: a list of names kept in the
+// elements of a record's slice, without a slice of the names. A list of
+// one name is that name, with nothing allocated.
+func ListFunc[E any](v []E, name func(E) (string, bool)) string {
 	var b strings.Builder
-	for i, s := range v {
-		if i > 0 {
-			b.WriteByte(',')
+	first, n := "", 0
+	for _, e := range v {
+		s, ok := name(e)
+		if !ok {
+			continue
 		}
-		b.WriteString(string(s))
+		switch n++; n {
+		case 1:
+			first = s
+			continue
+		case 2:
+			b.WriteString(first)
+		}
+		b.WriteByte(',')
+		b.WriteString(s)
+	}
+	if n == 1 {
+		return first
 	}
 	return b.String()
 }

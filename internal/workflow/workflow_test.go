@@ -84,6 +84,37 @@ func TestRenderers(t *testing.T) {
 	}
 }
 
+func TestListFunc(t *testing.T) {
+	type task struct {
+		name string
+		done bool
+	}
+	done := func(t task) (string, bool) { return t.name, t.done }
+	tests := []struct {
+		tasks []task
+		want  string
+	}{
+		{nil, ""},
+		{[]task{{"a", false}}, ""},
+		{[]task{{"a", true}}, "a"},
+		{[]task{{"a", true}, {"b", false}, {"c", true}}, "a,c"},
+		{[]task{{"a", true}, {"b", true}, {"c", true}}, "a,b,c"},
+		{[]task{{"", true}, {"b", true}}, ",b"}, // as List renders an empty name
+	}
+	for _, tt := range tests {
+		if got := ListFunc(tt.tasks, done); got != tt.want {
+			t.Errorf("ListFunc(%v) = %q, want %q", tt.tasks, got, tt.want)
+		}
+	}
+	if List([]string{"", "b"}) != ",b" || List([]string{"x"}) != "x" || List([]string{"x", "y", "z"}) != "x,y,z" {
+		t.Error("List disagrees with ListFunc")
+	}
+	one := []task{{"b", false}, {"only", true}}
+	if n := testing.AllocsPerRun(100, func() { ListFunc(one, done) }); n != 0 {
+		t.Errorf("ListFunc of one name: %v allocations, want 0", n)
+	}
+}
+
 // TestFreeCallClearsEverything fills every field a call uses, frees it and
 // checks that only the engine and the bound unit survive, so that the pool
 // keeps no record, entry or actor alive (a field added to call and forgotten
