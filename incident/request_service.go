@@ -216,11 +216,12 @@ func (s *RequestService) Submit(ctx context.Context, actor iso20000.Actor, in Su
 		return Request{}, &iso20000.ValidationError{Field: "item_id", Reason: "must not be empty"}
 	}
 	return s.engine.Create(ctx, actor, VerbSubmit, func(ctx context.Context, tx store.Tx, now time.Time, d workflow.Details) (Request, error) {
-		v, err := catalogItems.Get(ctx, tx, in.ItemID)
+		// Read only (its strings are copied, which is safe): the store's own
+		// copy when it lends it.
+		item, _, _, err := catalogItems.Peek(ctx, tx, in.ItemID)
 		if err != nil {
 			return Request{}, err
 		}
-		item := v.Value
 		if !item.Active {
 			return Request{}, &iso20000.ValidationError{Field: "item_id", Reason: fmt.Sprintf("catalogue item %q is retired", item.ID)}
 		}
