@@ -125,12 +125,18 @@ func (s *RequestService) listByRequester(ctx context.Context, f RequestFilter) (
 		}
 		page = RequestPage{Requests: make([]Request, 0, len(entries)), Next: next}
 		for _, e := range entries {
-			v, err := requests.Get(ctx, tx, e.Value.RequestID)
+			// Filter on the stored record, and copy only the requests kept.
+			r, _, shared, err := requests.Peek(ctx, tx, e.Value.RequestID)
 			if err != nil {
 				return err
 			}
-			if match.Match(requests.Doc(v.Value, v.Version).Keys) {
-				page.Requests = append(page.Requests, v.Value)
+			if !match.Match(requestKeys(r).UTC()) {
+				continue
+			}
+			if shared {
+				page.Requests = append(page.Requests, r.Clone())
+			} else {
+				page.Requests = append(page.Requests, *r)
 			}
 		}
 		return nil

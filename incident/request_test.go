@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -811,6 +812,24 @@ func testRequestQueries(t *testing.T, newStore func(t testing.TB) store.Store) {
 		p, err := f.svc.List(ctx, incident.RequestFilter{Requester: reqBoth.ID})
 		if err != nil || len(p.Requests) != 1 || p.Requests[0].ID != mine.ID {
 			t.Fatalf("paula's requests: %v %s", err, numbers(p.Requests))
+		}
+		// The requests listed are copies: changing one changes nothing stored.
+		for _, r := range all {
+			stored, err := f.svc.Get(ctx, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Number = "changed"
+			for i := range r.Tasks {
+				r.Tasks[i].Name = "changed"
+			}
+			if r.Fulfilment != nil && len(r.Fulfilment.Cycles) > 0 {
+				r.Fulfilment.Cycles[0].Start = t0.Add(-time.Hour)
+			}
+			again, err := f.svc.Get(ctx, r.ID)
+			if err != nil || !reflect.DeepEqual(again, stored) {
+				t.Fatalf("changing a listed request changed the stored one:\n%+v\n%+v", again, stored)
+			}
 		}
 	})
 	t.Run("bad filters", func(t *testing.T) {
