@@ -297,14 +297,15 @@ func (e *Entry) AppendBody(b []byte) []byte {
 	b = appendString(b, e.From)
 	b = appendString(b, e.To)
 	b = binary.BigEndian.AppendUint32(b, uint32(len(e.Changes)))
-	for _, c := range e.Changes {
+	for i := range e.Changes {
+		c := &e.Changes[i]
 		b = appendString(b, c.Field)
 		b = appendString(b, c.Old)
 		b = appendString(b, c.New)
 	}
 	b = binary.BigEndian.AppendUint32(b, uint32(len(e.Data)))
 	if len(e.Data) > 0 {
-		var small [16]pair // no allocation for up to 16 pairs
+		var small [4]pair // no allocation for the few pairs most entries have
 		pairs := small[:0]
 		for k, v := range e.Data {
 			pairs = append(pairs, pair{k, v})

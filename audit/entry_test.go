@@ -86,15 +86,20 @@ func TestCanonicalEncodingIgnoresNilVersusEmpty(t *testing.T) {
 }
 
 func TestCanonicalEncodingSortsDataKeys(t *testing.T) {
-	e := workedExample()
-	e.Data = map[string]string{}
-	for _, k := range strings.Fields("q w e r t y u i o p a s d f g h j k l z x c v b n m Z É é 1") {
-		e.Data[k] = k + k
-	}
-	first := e.AppendCanonical(nil)
-	for range 20 { // map iteration order varies between runs
-		if got := e.AppendCanonical(nil); !bytes.Equal(got, first) {
-			t.Fatal("the encoding of a map with many keys is not deterministic")
+	keys := strings.Fields("q w e r t y u i o p a s d f g h j k l z x c v b n m Z É é 1")
+	// Every size: the few pairs sorted in a buffer on the stack, more in
+	// one that grows, and past 12 by the standard sort.
+	for n := 2; n <= len(keys); n++ {
+		e := workedExample()
+		e.Data = map[string]string{}
+		for _, k := range keys[:n] {
+			e.Data[k] = k + k
+		}
+		first := e.AppendCanonical(nil)
+		for range 20 { // map iteration order varies between runs
+			if got := e.AppendCanonical(nil); !bytes.Equal(got, first) {
+				t.Fatalf("the encoding of a map with %d keys is not deterministic", n)
+			}
 		}
 	}
 }
