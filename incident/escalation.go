@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -169,12 +170,9 @@ func (s *Service) escalate(ctx context.Context, id uuid.UUID, now time.Time) (in
 // escalated reports whether a sweep handled the alert at percent of the
 // timer of target in its cycle (numbered from 1).
 func (inc *Incident) escalated(target string, percent, cycle int) bool {
-	for _, e := range inc.Escalations {
-		if e.Target == target && e.Percent == percent && e.Cycle == cycle {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(inc.Escalations, func(e Escalation) bool {
+		return e.Target == target && e.Percent == percent && e.Cycle == cycle
+	})
 }
 
 // rule returns the first escalation rule matching the alert, or nil.

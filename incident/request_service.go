@@ -146,9 +146,9 @@ func NewRequestService(st store.Store, opts ...Option) (*RequestService, error) 
 		return nil, err
 	}
 	s := &RequestService{config: c}
-	s.engine = &workflow.Engine[Request]{Spec: requestSpec, Store: st, Clock: s.clock, Authz: s.authz, Clone: Request.Clone,
+	s.engine = &workflow.Engine[Request]{Spec: requestSpec, Store: st, Clock: s.clock, Authz: s.authz,
 		Track: func(_, r *Request, now time.Time, d workflow.Details) error { return s.trackFulfilment(r, now, d) }}
-	s.items = &workflow.Engine[CatalogItem]{Spec: catalogSpec, Store: st, Clock: s.clock, Authz: s.authz, Clone: CatalogItem.Clone}
+	s.items = &workflow.Engine[CatalogItem]{Spec: catalogSpec, Store: st, Clock: s.clock, Authz: s.authz}
 	return s, nil
 }
 

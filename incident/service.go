@@ -71,7 +71,7 @@ func NewService(st store.Store, opts ...Option) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{config: c}
-	s.engine = &workflow.Engine[Incident]{Spec: spec, Store: st, Clock: s.clock, Authz: s.authz, Clone: Incident.Clone,
+	s.engine = &workflow.Engine[Incident]{Spec: spec, Store: st, Clock: s.clock, Authz: s.authz,
 		Track: s.trackClocks}
 	return s, nil
 }

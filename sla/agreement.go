@@ -234,7 +234,7 @@ func NewAgreements(st store.Store, opts ...AgreementsOption) (*Agreements, error
 		return nil, &iso20000.ValidationError{Field: "store", Reason: "must not be nil"}
 	}
 	e := &workflow.Engine[Agreement]{Spec: agreementSpec, Store: st, Clock: iso20000.SystemClock,
-		Authz: iso20000.NewRoleAuthorizer(DefaultGrants()), Clone: Agreement.Clone}
+		Authz: iso20000.NewRoleAuthorizer(DefaultGrants())}
 	for _, o := range opts {
 		o(e)
 	}

@@ -91,14 +91,7 @@ type stateRule struct {
 }
 
 // stopsTarget reports whether entering the state stops the timers of target.
-func (r *stateRule) stopsTarget(target string) bool {
-	for _, t := range r.stops {
-		if t == target {
-			return true
-		}
-	}
-	return false
-}
+func (r *stateRule) stopsTarget(target string) bool { return slices.Contains(r.stops, target) }
 
 // PolicyOption configures a [Policy].
 type PolicyOption func(*Policy)
@@ -332,21 +325,17 @@ func (p *Policy) NewTimerPair(a, b string, priority int, service string) (*Timer
 		}
 		targets[i] = t
 	}
-	var blocks []timerBlock
+	ta, tb := targets[0], targets[1]
 	switch {
-	case targets[0] != nil && targets[1] != nil:
-		blocks = new([2]timerBlock)[:]
-	case targets[0] != nil || targets[1] != nil:
-		blocks = new([1]timerBlock)[:]
+	case ta != nil && tb != nil:
+		blocks := new([2]timerBlock)
+		return blocks[0].init(ta, p.thresholds, service), blocks[1].init(tb, p.thresholds, service), nil
+	case ta != nil:
+		return new(timerBlock).init(ta, p.thresholds, service), nil, nil
+	case tb != nil:
+		return nil, new(timerBlock).init(tb, p.thresholds, service), nil
 	}
-	var out [2]*Timer
-	for i, t := range targets {
-		if t != nil {
-			out[i] = blocks[0].init(t, p.thresholds, service)
-			blocks = blocks[1:]
-		}
-	}
-	return out[0], out[1], nil
+	return nil, nil, nil
 }
 
 // Retarget applies the target for a new priority and service to t, after the

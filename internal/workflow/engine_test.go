@@ -40,7 +40,6 @@ func newDocEngine(t *testing.T) (*Engine[doc], *memory.Store) {
 			Fields: []Field[doc]{{Name: "text", Get: func(d *doc) string { return d.Text }}},
 		},
 		Store: st, Clock: iso20000.SystemClock, Authz: iso20000.AllowAll,
-		Clone: func(d doc) doc { return d },
 	}
 	return e, st
 }

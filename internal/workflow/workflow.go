@@ -138,7 +138,7 @@ type Spec[T any] struct {
 	Fields []Field[T]
 	Logs   []Log[T]
 	// PlainBefore lets the working copy of a change be a plain struct copy
-	// of the record read, instead of the engine's deep Clone, when the
+	// of the record read, instead of a deep copy by Records, when the
 	// backend gives the engine a copy of its own (a backend that lends its
 	// stored copy, store.Peeker, needs a deep copy). The record read is the
 	// before image, which AppendDiff compares the changed record with. It
@@ -159,8 +159,6 @@ type Engine[T any] struct {
 	Store store.Store
 	Clock iso20000.Clock
 	Authz iso20000.Authorizer
-	// Clone deep-copies a record (the before image of the diff).
-	Clone func(T) T
 	// Track, when set, runs after the use case of every change, before the
 	// record is saved, with the change's before image (see [Spec.PlainBefore]):
 	// the bookkeeping a process keeps on every change, such as its SLA
@@ -320,13 +318,10 @@ func (c *call[T]) run(ctx context.Context, tx store.Tx) error {
 		return err
 	}
 	r := &c.work
-	switch {
-	case shared: // the backend's copy must stay as it is: a deep copy
-		e.Spec.Records.CopyInto(r, before)
-	case e.Spec.PlainBefore:
+	if e.Spec.PlainBefore && !shared {
 		*r = *before
-	default:
-		*r = e.Clone(*before)
+	} else { // the before image must stay as it is: a deep copy
+		e.Spec.Records.CopyInto(r, before)
 	}
 	now := e.Now()
 	clear(c.details)
