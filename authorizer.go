@@ -19,7 +19,8 @@ type Request struct {
 	ID string
 	// Attrs carries facts about the record that rules need, such as
 	// "requester", "assignee" or "owner" (actor IDs). Process packages
-	// document the attributes they set for each action.
+	// document the attributes they set for each action. The slice is the
+	// caller's and valid only until Authorize returns (see [Attrs]).
 	Attrs Attrs
 }
 
@@ -31,9 +32,14 @@ type Attr struct {
 }
 
 // Attrs are the attributes of a [Request], in the order the process package
-// set them. Every request has attributes of its own, which an [Authorizer]
-// may keep. A few attributes in a slice cost a quarter of what a map would
+// set them. A few attributes in a slice cost a quarter of what a map would
 // on every mutation.
+//
+// Like the bytes given to an io.Writer, the slice of a request belongs to
+// the caller, who may reuse it once Authorize returns: an [Authorizer] that
+// keeps the attributes beyond the call (to log the request later, say) must
+// keep a copy ([slices.Clone]). The strings themselves are immutable and may
+// be kept.
 type Attrs []Attr
 
 // Get returns the value of the attribute called name (the first, should

@@ -103,7 +103,7 @@ var catalogSpec = &workflow.Spec[CatalogItem]{
 		}
 		return c.status()
 	},
-	Attrs: func(*CatalogItem) iso20000.Attrs { return nil },
+	Attrs: func(dst iso20000.Attrs, _ *CatalogItem) iso20000.Attrs { return dst },
 	Stamp: func(c *CatalogItem, version int64, now time.Time) {
 		c.Version, c.UpdatedAt = version, now
 	},

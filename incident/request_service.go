@@ -92,9 +92,9 @@ var requestSpec = &workflow.Spec[Request]{
 	Records: requests,
 	ID:      func(r *Request) string { return r.ID.String() },
 	State:   func(r *Request) string { return string(r.State) },
-	Attrs: func(r *Request) iso20000.Attrs {
-		return iso20000.Attrs{{Name: "requester", Value: r.Requester}, {Name: "requested_for", Value: r.RequestedFor},
-			{Name: "assignee", Value: r.Assignee}, {Name: "group", Value: r.Group}}
+	Attrs: func(dst iso20000.Attrs, r *Request) iso20000.Attrs {
+		return append(dst, iso20000.Attr{Name: "requester", Value: r.Requester}, iso20000.Attr{Name: "requested_for", Value: r.RequestedFor},
+			iso20000.Attr{Name: "assignee", Value: r.Assignee}, iso20000.Attr{Name: "group", Value: r.Group})
 	},
 	Stamp: func(r *Request, version int64, now time.Time) {
 		r.Version, r.UpdatedAt = version, now

@@ -48,8 +48,9 @@ var spec = &workflow.Spec[Incident]{
 	Records: records,
 	ID:      func(i *Incident) string { return i.ID.String() },
 	State:   func(i *Incident) string { return string(i.State) },
-	Attrs: func(i *Incident) iso20000.Attrs {
-		return iso20000.Attrs{{Name: "caller", Value: i.Caller}, {Name: "assignee", Value: i.Assignee}, {Name: "group", Value: i.Group}}
+	Attrs: func(dst iso20000.Attrs, i *Incident) iso20000.Attrs {
+		return append(dst, iso20000.Attr{Name: "caller", Value: i.Caller}, iso20000.Attr{Name: "assignee", Value: i.Assignee},
+			iso20000.Attr{Name: "group", Value: i.Group})
 	},
 	Stamp: func(i *Incident, version int64, now time.Time) {
 		i.Version, i.UpdatedAt = version, now

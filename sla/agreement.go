@@ -193,8 +193,8 @@ var agreementSpec = &workflow.Spec[Agreement]{
 	Records: agreementRecords,
 	ID:      func(a *Agreement) string { return a.ID },
 	State:   func(*Agreement) string { return "" },
-	Attrs: func(a *Agreement) iso20000.Attrs {
-		return iso20000.Attrs{{Name: "owner", Value: a.Owner}, {Name: "customer", Value: a.Customer}}
+	Attrs: func(dst iso20000.Attrs, a *Agreement) iso20000.Attrs {
+		return append(dst, iso20000.Attr{Name: "owner", Value: a.Owner}, iso20000.Attr{Name: "customer", Value: a.Customer})
 	},
 	Stamp:  func(a *Agreement, version int64, now time.Time) { a.Version, a.UpdatedAt = version, now },
 	Fields: agreementFields,
@@ -247,7 +247,7 @@ func NewAgreements(st store.Store, opts ...AgreementsOption) (*Agreements, error
 // "sla.agreement.create", [iso20000.ErrConflict] when the ID exists.
 func (s *Agreements) Create(ctx context.Context, actor iso20000.Actor, a Agreement) (Agreement, error) {
 	a = a.Clone()
-	if err := s.engine.Authorize(ctx, actor, "create", agreementSpec.Attrs(&a)); err != nil {
+	if err := s.engine.Authorize(ctx, actor, "create", agreementSpec.Attrs(nil, &a)); err != nil {
 		return Agreement{}, err
 	}
 	if err := a.Validate(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -33,9 +34,11 @@ func newDocEngine(t *testing.T) (*Engine[doc], *memory.Store) {
 	e := &Engine[doc]{
 		Spec: &Spec[doc]{
 			Kind: "doc", Records: docs,
-			ID:     func(d *doc) string { return d.ID },
-			State:  func(d *doc) string { return d.State },
-			Attrs:  func(d *doc) iso20000.Attrs { return iso20000.Attrs{{Name: "text", Value: d.Text}} },
+			ID:    func(d *doc) string { return d.ID },
+			State: func(d *doc) string { return d.State },
+			Attrs: func(dst iso20000.Attrs, d *doc) iso20000.Attrs {
+				return append(dst, iso20000.Attr{Name: "text", Value: d.Text})
+			},
 			Stamp:  func(d *doc, v int64, _ time.Time) { d.Ver = v },
 			Fields: []Field[doc]{{Name: "text", Get: func(d *doc) string { return d.Text }}},
 		},
@@ -176,5 +179,44 @@ func TestTrack(t *testing.T) {
 	}
 	if len(data) != 2 || data[0] != nil || data[1]["tracked"] != "zero->one" {
 		t.Errorf("entries' data %v: creation untracked, then zero->one", data)
+	}
+}
+
+// TestAttrsPerChange checks that every authorisation request carries the
+// attributes of its own record's before image, and only those, although the
+// engine lends them from a buffer it reuses from call to call.
+func TestAttrsPerChange(t *testing.T) {
+	ctx := context.Background()
+	e, _ := newDocEngine(t)
+	var seen []iso20000.Attrs
+	e.Authz = iso20000.AuthorizerFunc(func(_ context.Context, req iso20000.Request) error {
+		seen = append(seen, slices.Clone(req.Attrs)) // the slice is the engine's: keep a copy
+		return nil
+	})
+	actor := iso20000.Actor{ID: "ann"}
+	for _, id := range []string{"a", "b"} {
+		if _, err := e.Create(ctx, actor, "create", func(context.Context, store.Tx, time.Time, Details) (doc, error) {
+			return doc{ID: id, State: "open", Text: id + "0"}, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edits := []struct{ id, text string }{{"a", "a1"}, {"b", "b1"}, {"a", "a2"}, {"b", "b2"}}
+	for _, ed := range edits {
+		if _, err := e.Change(ctx, actor, ed.id, 0, "edit", func(r *doc, _ time.Time, _ Details) error {
+			r.Text = ed.text
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"a0", "b0", "a1", "b1"} // each change's before image
+	if len(seen) != len(want) {
+		t.Fatalf("%d requests, want %d", len(seen), len(want))
+	}
+	for i, w := range want {
+		if want := (iso20000.Attrs{{Name: "text", Value: w}}); !slices.Equal(seen[i], want) {
+			t.Errorf("request %d: attributes %v, want %v", i+1, seen[i], want)
+		}
 	}
 }

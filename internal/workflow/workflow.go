@@ -129,9 +129,11 @@ type Spec[T any] struct {
 	// ID returns the record's ID; State its lifecycle state.
 	ID    func(*T) string
 	State func(*T) string
-	// Attrs returns the request attributes authorisation rules may use:
-	// new ones, which the authorizer may keep.
-	Attrs func(*T) iso20000.Attrs
+	// Attrs appends to dst the request attributes of a record that
+	// authorisation rules may use, and returns the result. The engine
+	// appends to a buffer of its own, which it reuses once the authorizer
+	// has returned (see [iso20000.Attrs]).
+	Attrs func(dst iso20000.Attrs, r *T) iso20000.Attrs
 	// Stamp records the new version and the time of a change on the record.
 	Stamp func(r *T, version int64, now time.Time)
 	// Fields and Logs are what the audit entry's changes are computed from.
@@ -266,6 +268,9 @@ type call[T any] struct {
 	// (empty) when the call is pooled. The entry that holds it lives only
 	// until the unit of work ends: backends copy what they store.
 	details Details
+	// attrs is the room for the attributes of the call's authorisation
+	// request: process packages set up to four.
+	attrs [4]iso20000.Attr
 	// work is the record a change reads and changes, or the one a creation
 	// builds. zero is never written: the before image of a creation.
 	work  T
@@ -292,6 +297,7 @@ func (e *Engine[T]) newCall() *call[T] {
 func (e *Engine[T]) freeCall(c *call[T]) {
 	clear(c.changes[:min(c.used, len(c.changes))])
 	clear(c.details)
+	clear(c.attrs[:])
 	clear(unsafe.Slice(&c.work, 1)) // in place: no zero record copied in
 	c.entry[0] = audit.Entry{}
 	c.actor, c.id, c.version, c.action, c.apply, c.build = iso20000.Actor{}, "", 0, "", nil, nil
@@ -312,7 +318,7 @@ func (c *call[T]) run(ctx context.Context, tx store.Tx) error {
 	if c.version != 0 && stored != c.version {
 		return &iso20000.ConflictError{Kind: e.Spec.Kind, ID: c.id, Expected: c.version, Actual: stored}
 	}
-	req := iso20000.Request{Actor: c.actor, Action: c.action, ID: c.id, Attrs: e.Spec.Attrs(before)}
+	req := iso20000.Request{Actor: c.actor, Action: c.action, ID: c.id, Attrs: e.Spec.Attrs(c.attrs[:0], before)}
 	if err := e.Authz.Authorize(ctx, req); err != nil {
 		c.denied = err
 		return err
