@@ -66,7 +66,10 @@ type Incident struct {
 	// Communications is the communication log of a major incident.
 	Communications []Note `json:"communications,omitempty"`
 	// Response and Resolution are the SLA timers (nil without an SLA policy,
-	// or when the policy sets no such target for the priority).
+	// or when the policy sets no such target for the priority). The service
+	// freezes them ([sla.Timer.Freeze]) when it saves the incident: copies
+	// of the incident share them, and the service replaces a timer that
+	// moves. CloneNew gives a copy that can change.
 	Response   *sla.Timer `json:"response,omitempty"`
 	Resolution *sla.Timer `json:"resolution,omitempty"`
 	// NextDeadline is the next SLA warning or breach instant of a running
@@ -85,15 +88,16 @@ type Note struct {
 	Text   string    `json:"text"`
 }
 
-// Clone returns a deep copy of the incident.
+// Clone returns a deep copy of the incident, which shares only what never
+// changes: strings, and frozen timers.
 func (i Incident) Clone() Incident {
 	var c Incident
 	cloneInto(&c, &i)
 	return c
 }
 
-// cloneInto makes *dst a deep copy of *src, reusing dst's slices and timers
-// (see store.WithCloneInto).
+// cloneInto makes *dst a deep copy of *src, reusing dst's slices and
+// unfrozen timers; frozen timers are shared (see store.WithCloneInto).
 func cloneInto(dst, src *Incident) {
 	// Keep what dst can lend (not a copy of all of *dst: a large struct
 	// copy, with write barriers while the collector runs).
@@ -107,7 +111,8 @@ func cloneInto(dst, src *Incident) {
 	dst.WorkNotes = reuse.Slice(workNotes, src.WorkNotes)
 	dst.Communications = reuse.Slice(communications, src.Communications)
 	dst.Escalations = reuse.Slice(escalations, src.Escalations)
-	if response == nil && resolution == nil { // a new copy: both timers in one allocation
+	if response == nil && resolution == nil && !src.Response.Frozen() && !src.Resolution.Frozen() {
+		// A new copy of two timers that may change: both in one allocation.
 		dst.Response, dst.Resolution = sla.CloneNewPair(src.Response, src.Resolution)
 		return
 	}
@@ -115,16 +120,27 @@ func cloneInto(dst, src *Incident) {
 	dst.Resolution = cloneTimer(resolution, src.Resolution)
 }
 
-// cloneTimer returns a copy of src, made in spare when there is one.
+// cloneTimer returns src when it is frozen (it never changes, so copies
+// share it), else a copy of src, made in spare when spare may be reused.
 func cloneTimer(spare, src *sla.Timer) *sla.Timer {
 	switch {
 	case src == nil:
 		return nil
-	case spare == nil:
+	case src.Frozen():
+		return src
+	case spare == nil || spare.Frozen(): // a frozen spare is shared: never reuse it
 		return src.CloneNew()
 	}
 	src.CloneInto(spare)
 	return spare
+}
+
+// freeze freezes the incident's timers, as it is saved or read (see
+// [sla.Timer.Freeze]).
+func (i *Incident) freeze() {
+	for t := range i.timers() {
+		t.Freeze()
+	}
 }
 
 // Open reports whether the incident is still being worked on (not resolved,

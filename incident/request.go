@@ -59,7 +59,8 @@ type Request struct {
 	FulfilledAt time.Time `json:"fulfilled_at,omitzero"`
 	ClosedAt    time.Time `json:"closed_at,omitzero"`
 	// Fulfilment is the SLA fulfilment clock (nil without an SLA policy; see
-	// [RequestSLA]).
+	// [RequestSLA]). Like an incident's timers, it is frozen when the request
+	// is saved and shared by the request's copies.
 	Fulfilment *sla.Timer `json:"fulfilment,omitempty"`
 	// FulfilmentDue is when the running fulfilment clock breaches its
 	// target, if nothing changes; zero while the clock is paused or stopped,
@@ -79,7 +80,8 @@ type Task struct {
 	DoneAt time.Time `json:"done_at,omitzero"`
 }
 
-// Clone returns a deep copy of the request.
+// Clone returns a deep copy of the request, which shares only what never
+// changes: strings, and a frozen timer.
 func (r Request) Clone() Request {
 	var c Request
 	cloneRequestInto(&c, &r)
@@ -87,13 +89,21 @@ func (r Request) Clone() Request {
 }
 
 // cloneRequestInto makes *dst a deep copy of *src, reusing dst's slices and
-// timer (see store.WithCloneInto).
+// unfrozen timer; a frozen timer is shared (see store.WithCloneInto).
 func cloneRequestInto(dst, src *Request) {
 	tasks, workNotes, fulfilment := dst.Tasks, dst.WorkNotes, dst.Fulfilment // what dst can lend
 	*dst = *src
 	dst.Tasks = reuse.Slice(tasks, src.Tasks)
 	dst.WorkNotes = reuse.Slice(workNotes, src.WorkNotes)
 	dst.Fulfilment = cloneTimer(fulfilment, src.Fulfilment)
+}
+
+// freeze freezes the request's fulfilment clock, as it is saved or read
+// (see [sla.Timer.Freeze]).
+func (r *Request) freeze() {
+	if r.Fulfilment != nil {
+		r.Fulfilment.Freeze()
+	}
 }
 
 // Open reports whether the request is still in progress (not fulfilled,

@@ -72,7 +72,8 @@ var ErrTaskDone = errors.New("fulfilment task already done")
 // requests is the typed collection of service requests.
 var requests = store.NewCollection(RequestKind, func(r *Request) (string, store.Keys) {
 	return r.ID.String(), requestKeys(r)
-}, store.WithKeys(requestKeys), store.WithClone(Request.Clone), store.WithCloneInto(cloneRequestInto))
+}, store.WithKeys(requestKeys), store.WithClone(Request.Clone), store.WithCloneInto(cloneRequestInto),
+	store.WithDecoded((*Request).freeze))
 
 // requestKeys returns the indexed keys of a service request.
 func requestKeys(r *Request) store.Keys {
@@ -98,6 +99,7 @@ var requestSpec = &workflow.Spec[Request]{
 	},
 	Stamp: func(r *Request, version int64, now time.Time) {
 		r.Version, r.UpdatedAt = version, now
+		r.freeze()
 	},
 	Fields: []workflow.Field[Request]{
 		workflow.StringField("item_id", func(r *Request) *string { return &r.ItemID }),

@@ -595,9 +595,14 @@ func testRequestEdits(t *testing.T, newStore func(t testing.TB) store.Store) {
 	// Records returned are copies.
 	got.Tasks[0].Done = true
 	got.WorkNotes = append(got.WorkNotes, incident.Note{Text: "tamper"})
-	got.Fulfilment.Cycles[0].Start = time.Time{}
+	if err := got.Fulfilment.Stop(f.clock.Now()); !errors.Is(err, sla.ErrFrozen) {
+		t.Fatalf("stopping a returned request's clock: %v, want sla.ErrFrozen", err)
+	}
+	if err := sla.Thaw(&got.Fulfilment).Stop(f.clock.Now()); err != nil { // a copy of its own
+		t.Fatal(err)
+	}
 	again, _ := f.svc.Get(ctx, r.ID)
-	if again.Tasks[0].Done || len(again.WorkNotes) == len(got.WorkNotes) || again.Fulfilment.Cycles[0].Start.IsZero() {
+	if again.Tasks[0].Done || len(again.WorkNotes) == len(got.WorkNotes) || again.Fulfilment.Status() == sla.TimerStopped {
 		t.Fatal("returned request aliases the store")
 	}
 	if _, err := f.svc.Cancel(ctx, agent, r.ID, incident.CancelInput{}); err == nil {

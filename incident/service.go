@@ -27,7 +27,8 @@ type Service struct {
 // records is the typed collection of incidents.
 var records = store.NewCollection(Kind, func(i *Incident) (string, store.Keys) {
 	return i.ID.String(), incidentKeys(i)
-}, store.WithKeys(incidentKeys), store.WithClone(Incident.Clone), store.WithCloneInto(cloneInto))
+}, store.WithKeys(incidentKeys), store.WithClone(Incident.Clone), store.WithCloneInto(cloneInto),
+	store.WithDecoded((*Incident).freeze))
 
 // incidentKeys returns the indexed keys of an incident.
 func incidentKeys(i *Incident) store.Keys {
@@ -54,6 +55,7 @@ var spec = &workflow.Spec[Incident]{
 	},
 	Stamp: func(i *Incident, version int64, now time.Time) {
 		i.Version, i.UpdatedAt = version, now
+		i.freeze()
 	},
 	Fields: audited,
 	// The use cases replace fields and append to the logs, never change an

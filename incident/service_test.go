@@ -2,6 +2,7 @@ package incident_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -13,6 +14,7 @@ import (
 	"github.com/servicekit/iso20000/audit"
 	"github.com/servicekit/iso20000/clocktest"
 	"github.com/servicekit/iso20000/incident"
+	"github.com/servicekit/iso20000/sla"
 	"github.com/servicekit/iso20000/store"
 	"github.com/servicekit/iso20000/store/memory"
 )
@@ -129,18 +131,30 @@ func runSuite(t *testing.T, newStore func(t testing.TB) store.Store) {
 
 // testCopies checks that every record a method returns is the caller's own:
 // later changes (which the service makes in reused memory) leave it as it
-// was, and changing it, down to its timers and notes, changes nothing stored.
+// was, and changing it (its notes, its thresholds' copies) changes nothing
+// stored. Its timers are frozen and shared: their event methods refuse
+// with sla.ErrFrozen, and a thawed copy changes alone.
 func testCopies(t *testing.T, newStore func(t testing.TB) store.Store) {
 	ctx := context.Background()
 	f := newFixture(t, newStore, incident.WithSLA(testPolicy(t)))
 	inc := f.open(t)
-	var got, held []incident.Incident
+	// held are the records as JSON: a snapshot that shares nothing with
+	// them, not even their frozen timers.
+	var got []incident.Incident
+	var held []string
+	snapshot := func(inc incident.Incident) string {
+		b, err := json.Marshal(inc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
 	keep := func(inc incident.Incident, err error) incident.Incident {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, held = append(got, inc), append(held, inc.Clone())
+		got, held = append(got, inc), append(held, snapshot(inc))
 		return inc
 	}
 	keep(inc, nil)
@@ -152,16 +166,37 @@ func testCopies(t *testing.T, newStore func(t testing.TB) store.Store) {
 	keep(f.svc.Resume(ctx, agent, inc.ID, incident.StepInput{Note: "answered"}))
 	last := keep(f.svc.Resolve(ctx, agent, inc.ID, incident.ResolveInput{Code: "fixed", Notes: "restarted"}))
 	for i := range got {
-		if !reflect.DeepEqual(got[i], held[i]) {
-			t.Fatalf("record %d changed after later changes:\n%+v\nwas\n%+v", i, got[i], held[i])
+		if now := snapshot(got[i]); now != held[i] {
+			t.Fatalf("record %d changed after later changes:\n%s\nwas\n%s", i, now, held[i])
 		}
 	}
+	// The store shares the timers a change leaves alone: starting work
+	// moved no clock.
+	if _, mem := f.store.(*memory.Store); mem && got[1].Resolution != got[2].Resolution {
+		t.Error("starting work copied the resolution timer, which it does not move")
+	}
 	stored := last.Clone()
+	if !last.Response.Frozen() || !last.Resolution.Frozen() {
+		t.Fatal("the timers of a returned incident are not frozen")
+	}
+	if err := last.Resolution.Restart(f.clock.Now()); !errors.Is(err, sla.ErrFrozen) {
+		t.Fatalf("restarting a returned incident's timer: %v, want sla.ErrFrozen", err)
+	}
 	last.WorkNotes[0].Text = "tampered"
-	last.Resolution.Cycles[0].Start = time.Time{}
-	last.Resolution.Thresholds[0] = 1
-	if again, err := f.svc.Get(ctx, inc.ID); err != nil || !reflect.DeepEqual(again, stored) {
+	own := sla.Thaw(&last.Resolution)
+	if own == stored.Resolution || own.Frozen() {
+		t.Fatal("Thaw did not give a timer of the incident's own")
+	}
+	if err := own.Restart(f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	own.Thresholds[0] = 1
+	again, err := f.svc.Get(ctx, inc.ID)
+	if err != nil || !reflect.DeepEqual(again, stored) {
 		t.Fatalf("changing a returned record changed the stored one: %v\n%+v\nwant\n%+v", err, again, stored)
+	}
+	if !again.Response.Frozen() || !again.Resolution.Frozen() {
+		t.Fatal("the timers of a record read are not frozen")
 	}
 }
 

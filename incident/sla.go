@@ -114,14 +114,24 @@ func (c *config) trackClocks(before, inc *Incident, now time.Time, d workflow.De
 	// The next deadline depends on the timers and the escalations only: a
 	// change that touches neither (most steps) keeps it.
 	moved := before == inc || len(before.Escalations) != len(inc.Escalations)
-	for t := range inc.timers() {
-		if before != inc && (before.Priority != inc.Priority || before.Service != inc.Service) {
+	state := slaState(inc)
+	for _, slot := range [...]**sla.Timer{&inc.Response, &inc.Resolution} {
+		if *slot == nil {
+			continue
+		}
+		retarget := before != inc && (before.Priority != inc.Priority || before.Service != inc.Service)
+		restart := (*slot).Target == sla.TargetResolution && before.State == StateResolved && inc.State == StateInProgress
+		if !retarget && !restart && !c.policy.ChangesOnState(*slot, state) {
+			continue // the timer stays as it is: the copies keep sharing it
+		}
+		t := sla.Thaw(slot) // a timer of its own, when the saved one is shared
+		if retarget {
 			if err := c.policy.Retarget(t, int(inc.Priority), inc.Service); err != nil && !errors.Is(err, iso20000.ErrNotFound) {
 				return err
 			}
 			moved = true
 		}
-		if t.Target == sla.TargetResolution && before.State == StateResolved && inc.State == StateInProgress {
+		if restart {
 			if err := t.Restart(now); err != nil {
 				return err
 			}
@@ -129,7 +139,7 @@ func (c *config) trackClocks(before, inc *Incident, now time.Time, d workflow.De
 			moved = true
 		}
 		var buf [2]sla.TimerEvent
-		evs, err := c.policy.AppendOnState(buf[:0], t, slaState(inc), now)
+		evs, err := c.policy.AppendOnState(buf[:0], t, state, now)
 		if err != nil {
 			return err
 		}

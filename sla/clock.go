@@ -1,6 +1,7 @@
 package sla
 
 import (
+	"errors"
 	"fmt"
 	"iter"
 	"slices"
@@ -67,6 +68,13 @@ const timerKind = "sla timer"
 //
 // A Timer is not safe for concurrent mutation; its queries may run
 // concurrently with each other.
+//
+// A timer can be frozen ([Timer.Freeze]): it then never changes again, and
+// its event methods return [ErrFrozen]. Process packages freeze the timers of
+// every record they save, so that the copies of a record (the store's, and
+// each one a service returns) share its timers instead of copying them; a
+// change that moves a timer replaces it with a new one ([Thaw]). A copy of a
+// timer ([Timer.Clone], [Timer.CloneNew]) is never frozen.
 type Timer struct {
 	// Target names the target measured, such as "response" or "resolution".
 	Target string `json:"target"`
@@ -83,6 +91,40 @@ type Timer struct {
 	// Cycles is the history: one cycle per start or restart, the last one
 	// being current.
 	Cycles []Cycle `json:"cycles,omitempty"`
+
+	// frozen is set by Freeze, and never unset: a frozen timer may be
+	// shared, and read concurrently.
+	frozen bool
+}
+
+// ErrFrozen is the error of an event method called on a frozen [Timer]
+// (see [Timer.Freeze]); the timer is unchanged.
+var ErrFrozen = errors.New("sla: the timer is frozen: change a copy (sla.Thaw, Timer.CloneNew)")
+
+// Freeze makes t read-only for good: its event methods (and [Policy.OnState]
+// when it would apply an event, [Policy.Retarget]) return [ErrFrozen] and
+// change nothing. Freeze is for a process package about to share t between
+// copies of a record; it changes t only when t is not frozen yet, so that
+// freezing a frozen timer again races with no reader.
+func (t *Timer) Freeze() {
+	if !t.frozen {
+		t.frozen = true
+	}
+}
+
+// Frozen reports whether t is frozen (see [Timer.Freeze]); a nil timer is
+// not.
+func (t *Timer) Frozen() bool { return t != nil && t.frozen }
+
+// Thaw returns the timer *slot ready to change: *slot itself, or, when it
+// is frozen, a new copy of it ([Timer.CloneNew]), which replaces it in *slot.
+// The frozen timer stays as it was for the copies of the record that share
+// it. *slot must not be nil.
+func Thaw(slot **Timer) *Timer {
+	if t := *slot; t.frozen {
+		*slot = t.CloneNew()
+	}
+	return *slot
 }
 
 // Cycle is one run of a [Timer], from a start or restart to a stop.
@@ -159,6 +201,9 @@ func (t *Timer) current() *Cycle {
 
 // check validates the event ev at instant at when the state is one of allowed.
 func (t *Timer) check(ev TimerEvent, at time.Time, allowed ...TimerStatus) error {
+	if t.frozen {
+		return ErrFrozen
+	}
 	if st := t.Status(); !slices.Contains(allowed, st) {
 		return &iso20000.TransitionError{Kind: timerKind, From: string(st), Event: string(ev)}
 	}
@@ -241,6 +286,8 @@ func (t *Timer) Restart(at time.Time) error {
 // Thresholds are kept.
 func (t *Timer) Retarget(target Target) error {
 	switch {
+	case t.frozen:
+		return ErrFrozen
 	case t.Target != "" && target.Name != t.Target:
 		return &iso20000.ValidationError{Field: "target.name",
 			Reason: fmt.Sprintf("is %q, the timer measures %q", target.Name, t.Target)}
@@ -616,13 +663,13 @@ func (t *Timer) Validate() error {
 	return nil
 }
 
-// Clone returns a deep copy of t.
+// Clone returns a deep copy of t, not frozen.
 func (t Timer) Clone() Timer {
 	t.copySlices(nil, nil)
 	return t
 }
 
-// CloneNew returns a deep copy of t as a new Timer. A timer with few
+// CloneNew returns a deep copy of t as a new Timer, not frozen. A timer with few
 // thresholds and cycles is copied in one allocation, the Timer together
 // with the arrays of its slices.
 func (t *Timer) CloneNew() *Timer {
@@ -705,8 +752,12 @@ func (b *pausedBlock) copyOf(t *Timer) *Timer {
 
 // CloneInto makes *dst a deep copy of t like [Timer.Clone], reusing the
 // arrays of dst's slices, which nothing else may share: it is for a program
-// (or a store) that keeps copies of timers and recycles them.
+// (or a store) that keeps copies of timers and recycles them. dst must not
+// be frozen (it may be shared): CloneInto panics if it is.
 func (t *Timer) CloneInto(dst *Timer) {
+	if dst.frozen {
+		panic("sla: Timer.CloneInto into a frozen timer")
+	}
 	thresholds, cycles := dst.Thresholds, dst.Cycles
 	*dst = *t
 	dst.copySlices(thresholds, cycles)
@@ -716,6 +767,7 @@ func (t *Timer) CloneInto(dst *Timer) {
 // thresholds and cycles when they are large enough, and each cycle's pauses
 // in the array of the pauses of the cycle they replace in cycles.
 func (t *Timer) copySlices(thresholds []int, cycles []Cycle) {
+	t.frozen = false // every copy is made through here: a copy is not frozen
 	t.Thresholds = reuse.Slice(thresholds, t.Thresholds)
 	src := t.Cycles
 	switch {

@@ -80,7 +80,10 @@
 // pause or stop timers. Each record keeps one [Timer] per target, a plain JSON
 // value persisted with the record; [Policy.OnState] feeds it the record's states,
 // [Timer.Restart] starts a new cycle on a reopen, [Policy.Retarget] applies a
-// priority change to the time already used. [Policy.Measure] answers due time,
+// priority change to the time already used. A process package freezes the
+// timers of a record it saves ([Timer.Freeze]), so that copies of the record
+// share them; a change that moves a timer gives the record a new one
+// ([Thaw]). [Policy.Measure] answers due time,
 // elapsed and remaining business time, percent used, breach and crossed
 // thresholds. A [DueList] hands a scheduler the warnings and breaches due by an
 // instant in O(k log n). [Agreements] stores service level agreements, audited;

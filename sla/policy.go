@@ -391,16 +391,26 @@ func (p *Policy) OnState(t *Timer, state string, at time.Time) ([]TimerEvent, er
 	return p.AppendOnState(nil, t, state, at)
 }
 
+// ChangesOnState reports whether [Policy.OnState] of state would apply an
+// event to t (and so change it), without changing t: whether a frozen timer
+// must be thawed ([Thaw]) first.
+func (p *Policy) ChangesOnState(t *Timer, state string) bool {
+	var buf [2]TimerEvent
+	return len(p.appendOnState(buf[:0], t.Status(), t.Target, state)) > 0
+}
+
 // AppendOnState is [Policy.OnState] appending the events it applied to dst,
 // which it returns (dst itself when it applied none): a caller with a buffer
 // of two events allocates nothing.
 func (p *Policy) AppendOnState(dst []TimerEvent, t *Timer, state string, at time.Time) ([]TimerEvent, error) {
 	n := len(dst)
 	events := p.appendOnState(dst, t.Status(), t.Target, state)
-	switch len(events) - n {
-	case 0:
+	switch {
+	case len(events) == n:
 		return dst, nil
-	case 1: // an event method changes nothing when it fails: no copy needed
+	case t.frozen:
+		return dst, ErrFrozen
+	case len(events) == n+1: // an event method changes nothing when it fails: no copy needed
 		if err := t.apply(events[n], at, state); err != nil {
 			return dst, err
 		}

@@ -288,6 +288,16 @@ func TestPolicyOnState(t *testing.T) {
 			// event already in its buffer.
 			tm2 := tm.Clone()
 			for i, m := range tt.moves {
+				if got := p.ChangesOnState(&tm, m.state); got != (len(m.events) > 0) {
+					t.Errorf("move %d to %q: ChangesOnState = %t, want %t", i, m.state, got, len(m.events) > 0)
+				}
+				// A frozen copy refuses exactly the moves that change it, and stays as it was.
+				frozen := tm.Clone()
+				frozen.Freeze()
+				if _, err := p.OnState(&frozen, m.state, at(float64(i))); (err != nil) != (len(m.events) > 0) ||
+					(err != nil && !errors.Is(err, sla.ErrFrozen)) || !reflect.DeepEqual(frozen.Clone(), tm.Clone()) {
+					t.Errorf("move %d to %q of a frozen timer: %v, timer %+v", i, m.state, err, frozen)
+				}
 				events, err := p.OnState(&tm, m.state, at(float64(i)))
 				if err != nil {
 					t.Fatalf("move %d to %q: %v", i, m.state, err)

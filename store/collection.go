@@ -31,6 +31,7 @@ type Collection[T any] struct {
 	keys      func(*T) Keys
 	clone     func(T) T
 	cloneInto func(dst, src *T)
+	decoded   func(*T)
 }
 
 // CollectionOption configures a [Collection].
@@ -43,10 +44,19 @@ func WithClone[T any](clone func(T) T) CollectionOption[T] {
 
 // WithCloneInto sets the function that makes *dst a deep copy of *src,
 // reusing dst's storage: *dst is a copy made earlier by the collection that
-// nothing else references (see [Recycler]). It must leave no part of *dst
-// shared with *src.
+// nothing else references (see [Recycler]), but for what never changes
+// (strings, frozen timers), which copies may share. It must leave nothing
+// that may change shared between *dst and *src.
 func WithCloneInto[T any](cloneInto func(dst, src *T)) CollectionOption[T] {
 	return func(c *Collection[T]) { c.cloneInto = cloneInto }
+}
+
+// WithDecoded sets a function that [Collection.Unmarshal] applies to every
+// record it decodes before handing it out: to give a decoded record the form
+// the process package saves its records in (its timers frozen, say), so that
+// records read from any backend are alike.
+func WithDecoded[T any](decoded func(*T)) CollectionOption[T] {
+	return func(c *Collection[T]) { c.decoded = decoded }
 }
 
 // WithKeys sets the function that returns a record's indexed [Keys] alone.
@@ -132,6 +142,9 @@ func (c *Collection[T]) Unmarshal(data []byte) (any, error) {
 	t := new(T)
 	if err := json.Unmarshal(data, t); err != nil {
 		return nil, fmt.Errorf("store: decoding %s: %w", c.kind, err)
+	}
+	if c.decoded != nil {
+		c.decoded(t)
 	}
 	return t, nil
 }
