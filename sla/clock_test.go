@@ -620,11 +620,20 @@ func TestTimerValidate(t *testing.T) {
 func FuzzTimer(f *testing.F) {
 	f.Add([]byte{0, 10, 1, 5, 2, 30, 3, 7, 4, 90, 1, 3})
 	f.Add([]byte{0, 0, 0, 0, 3, 0, 4, 0, 2, 0})
+	f.Add([]byte{128, 10, 129, 5, 130, 30, 131, 7, 132, 90}) // each event tried on a frozen copy first
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tm := sla.Timer{Target: "resolution", Duration: 5 * time.Hour, Thresholds: []int{50, 75, 90}}
 		now := monday.Add(-3 * time.Hour)
 		for i := 0; i+1 < len(data); i += 2 {
 			now = now.Add(time.Duration(data[i+1]) * 7 * time.Minute)
+			if data[i]&0x80 != 0 { // first the same event on a frozen copy: refused, and no change
+				frozen := tm.Clone()
+				frozen.Freeze()
+				if err := timerEvent(&frozen, int(data[i]), now, "pending customer"); !errors.Is(err, sla.ErrFrozen) ||
+					!reflect.DeepEqual(frozen.Clone(), tm.Clone()) {
+					t.Fatalf("event %d of a frozen timer: %v, timer %+v", data[i]%5, err, frozen)
+				}
+			}
 			before := tm.Clone()
 			err := timerEvent(&tm, int(data[i]), now, "pending customer")
 			if err != nil && !reflect.DeepEqual(tm, before) {
