@@ -68,8 +68,9 @@ type Incident struct {
 	// Response and Resolution are the SLA timers (nil without an SLA policy,
 	// or when the policy sets no such target for the priority). The service
 	// freezes them ([sla.Timer.Freeze]) when it saves the incident: copies
-	// of the incident share them, and the service replaces a timer that
-	// moves. CloneNew gives a copy that can change.
+	// of the incident share them (so never write their fields), and the
+	// service replaces a timer that moves. [sla.Thaw] gives a copy that can
+	// change.
 	Response   *sla.Timer `json:"response,omitempty"`
 	Resolution *sla.Timer `json:"resolution,omitempty"`
 	// NextDeadline is the next SLA warning or breach instant of a running

@@ -115,11 +115,11 @@ func (c *config) trackClocks(before, inc *Incident, now time.Time, d workflow.De
 	// change that touches neither (most steps) keeps it.
 	moved := before == inc || len(before.Escalations) != len(inc.Escalations)
 	state := slaState(inc)
+	retarget := before != inc && (before.Priority != inc.Priority || before.Service != inc.Service)
 	for _, slot := range [...]**sla.Timer{&inc.Response, &inc.Resolution} {
 		if *slot == nil {
 			continue
 		}
-		retarget := before != inc && (before.Priority != inc.Priority || before.Service != inc.Service)
 		restart := (*slot).Target == sla.TargetResolution && before.State == StateResolved && inc.State == StateInProgress
 		if !retarget && !restart && !c.policy.ChangesOnState(*slot, state) {
 			continue // the timer stays as it is: the copies keep sharing it

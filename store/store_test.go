@@ -151,3 +151,33 @@ func TestCollectionRefID(t *testing.T) {
 		t.Errorf("a refused record reached the Tx: %+v", tx.docs)
 	}
 }
+
+// TestCollectionWithDecoded checks that Unmarshal gives every record it
+// decodes to the WithDecoded function before handing it out, and that a
+// collection without one decodes the record as encoded.
+func TestCollectionWithDecoded(t *testing.T) {
+	type rec struct {
+		ID     string
+		Sealed bool `json:"-"`
+	}
+	index := func(r *rec) (string, store.Keys) { return r.ID, store.Keys{} }
+	with := store.NewCollection("rec", index, store.WithDecoded(func(r *rec) { r.Sealed = true }))
+	without := store.NewCollection("rec", index)
+	data, err := with.Marshal(&rec{ID: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		c    *store.Collection[rec]
+		want rec
+	}{{"with", with, rec{ID: "a", Sealed: true}}, {"without", without, rec{ID: "a"}}} {
+		v, err := tt.c.Unmarshal(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := *v.(*rec); got != tt.want {
+			t.Errorf("%s WithDecoded: decoded %+v, want %+v", tt.name, got, tt.want)
+		}
+	}
+}
