@@ -67,13 +67,18 @@ func (c *config) startFulfilment(r *Request, target time.Duration, now time.Time
 // updates the indexed breach instant. It adds the clock events to the audit
 // details d.
 func (c *config) trackFulfilment(r *Request, now time.Time, d workflow.Details) error {
-	if c.policy == nil || r.Fulfilment == nil || !c.policy.ChangesOnState(r.Fulfilment, string(r.State)) {
-		return nil // the clock and its due time stay as they are
+	if c.policy == nil || r.Fulfilment == nil {
+		return nil
 	}
+	// The saved clock is frozen, shared by the request's copies: a clock
+	// that moves is thawed, a copy of its own.
 	var buf [2]sla.TimerEvent
-	evs, err := c.policy.AppendOnState(buf[:0], sla.Thaw(&r.Fulfilment), string(r.State), now)
+	evs, err := c.policy.AppendOnStateThaw(buf[:0], &r.Fulfilment, string(r.State), now)
 	if err != nil {
 		return err
+	}
+	if len(evs) == 0 {
+		return nil // the clock and its due time stay as they are
 	}
 	for _, ev := range evs {
 		d.Add(fulfilmentKey, string(ev))

@@ -120,31 +120,30 @@ func (c *config) trackClocks(before, inc *Incident, now time.Time, d workflow.De
 		if *slot == nil {
 			continue
 		}
+		// The saved timers are frozen, shared by the incident's copies: a
+		// timer that moves is thawed, a copy of its own; the others stay
+		// shared.
 		restart := (*slot).Target == sla.TargetResolution && before.State == StateResolved && inc.State == StateInProgress
-		if !retarget && !restart && !c.policy.ChangesOnState(*slot, state) {
-			continue // the timer stays as it is: the copies keep sharing it
-		}
-		t := sla.Thaw(slot) // a timer of its own, when the saved one is shared
 		if retarget {
-			if err := c.policy.Retarget(t, int(inc.Priority), inc.Service); err != nil && !errors.Is(err, iso20000.ErrNotFound) {
+			if err := c.policy.Retarget(sla.Thaw(slot), int(inc.Priority), inc.Service); err != nil && !errors.Is(err, iso20000.ErrNotFound) {
 				return err
 			}
 			moved = true
 		}
 		if restart {
-			if err := t.Restart(now); err != nil {
+			if err := sla.Thaw(slot).Restart(now); err != nil {
 				return err
 			}
-			d.Add(detailKey(t.Target), string(sla.EventRestart))
+			d.Add(detailKey((*slot).Target), string(sla.EventRestart))
 			moved = true
 		}
 		var buf [2]sla.TimerEvent
-		evs, err := c.policy.AppendOnState(buf[:0], t, state, now)
+		evs, err := c.policy.AppendOnStateThaw(buf[:0], slot, state, now)
 		if err != nil {
 			return err
 		}
 		for _, ev := range evs {
-			d.Add(detailKey(t.Target), string(ev))
+			d.Add(detailKey((*slot).Target), string(ev))
 		}
 		moved = moved || len(evs) > 0
 	}

@@ -73,7 +73,8 @@ const timerKind = "sla timer"
 // its event methods return [ErrFrozen]. Process packages freeze the timers of
 // every record they save, so that the copies of a record (the store's, and
 // each one a service returns) share its timers instead of copying them; a
-// change that moves a timer replaces it with a new one ([Thaw]). Nothing may
+// change that moves a timer replaces it with a new one ([Thaw],
+// [Policy.AppendOnStateThaw]). Nothing may
 // write the fields of a frozen timer either: the copies read them. A copy of
 // a timer ([Timer.Clone], [Timer.CloneNew]) is never frozen.
 type Timer struct {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/servicekit/iso20000"
 	"github.com/servicekit/iso20000/sla"
 )
 
@@ -99,6 +100,17 @@ func TestTimerFreeze(t *testing.T) {
 		}
 		if again := sla.Thaw(&slot); again != own {
 			t.Fatal("Thaw of an unfrozen timer did not return it")
+		}
+	})
+	t.Run("AppendOnStateThaw refused", func(t *testing.T) {
+		tm, before := newFrozen(t)
+		slot := tm
+		var iv *iso20000.ValidationError
+		if _, err := p.AppendOnStateThaw(nil, &slot, "resolved", at(-1)); !errors.As(err, &iv) { // before the start
+			t.Fatalf("a stop before the start: %v, want a ValidationError", err)
+		}
+		if slot != tm || !tm.Frozen() || !reflect.DeepEqual(tm.Clone(), before) {
+			t.Fatal("a refused event replaced or changed the frozen timer")
 		}
 	})
 	t.Run("CloneInto a frozen timer panics", func(t *testing.T) {

@@ -391,39 +391,62 @@ func (p *Policy) OnState(t *Timer, state string, at time.Time) ([]TimerEvent, er
 	return p.AppendOnState(nil, t, state, at)
 }
 
-// ChangesOnState reports whether [Policy.OnState] of state would apply an
-// event to t (and so change it), without changing t: whether a frozen timer
-// must be thawed ([Thaw]) first.
-func (p *Policy) ChangesOnState(t *Timer, state string) bool {
-	var buf [2]TimerEvent
-	return len(p.appendOnState(buf[:0], t.Status(), t.Target, state)) > 0
-}
-
 // AppendOnState is [Policy.OnState] appending the events it applied to dst,
 // which it returns (dst itself when it applied none): a caller with a buffer
 // of two events allocates nothing.
 func (p *Policy) AppendOnState(dst []TimerEvent, t *Timer, state string, at time.Time) ([]TimerEvent, error) {
+	return p.appendOnStateThaw(dst, &t, false, state, at)
+}
+
+// AppendOnStateThaw is [Policy.AppendOnState] for the timer *slot of a
+// record, which may be frozen and shared by the record's copies: when the
+// state applies an event to a frozen timer, it applies it to a thawed copy
+// ([Thaw]), which replaces the timer in *slot (on success only). A state
+// that applies no event leaves *slot as it is.
+func (p *Policy) AppendOnStateThaw(dst []TimerEvent, slot **Timer, state string, at time.Time) ([]TimerEvent, error) {
+	return p.appendOnStateThaw(dst, slot, true, state, at)
+}
+
+// appendOnStateThaw applies state to *slot, thawing a frozen timer first
+// when thaw is true, and refusing it with ErrFrozen otherwise.
+func (p *Policy) appendOnStateThaw(dst []TimerEvent, slot **Timer, thaw bool, state string, at time.Time) ([]TimerEvent, error) {
+	t := *slot
 	n := len(dst)
 	events := p.appendOnState(dst, t.Status(), t.Target, state)
 	switch {
 	case len(events) == n:
 		return dst, nil
-	case t.frozen:
+	case t.frozen && !thaw:
 		return dst, ErrFrozen
+	case t.frozen: // the events apply to a copy, which replaces t once they all did
+		own := t.CloneNew()
+		if err := own.applyAll(events[n:], at, state); err != nil {
+			return dst, err
+		}
+		*slot = own
+		return events, nil
 	case len(events) == n+1: // an event method changes nothing when it fails: no copy needed
 		if err := t.apply(events[n], at, state); err != nil {
 			return dst, err
 		}
 		return events, nil
 	}
-	next := t.Clone()
-	for _, ev := range events[n:] {
-		if err := next.apply(ev, at, state); err != nil {
-			return dst, err
-		}
+	next := t.Clone() // so that a failed second event leaves t as it was
+	if err := next.applyAll(events[n:], at, state); err != nil {
+		return dst, err
 	}
 	*t = next
 	return events, nil
+}
+
+// applyAll applies the events in order, stopping at the first that fails.
+func (t *Timer) applyAll(events []TimerEvent, at time.Time, reason string) error {
+	for _, ev := range events {
+		if err := t.apply(ev, at, reason); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // apply applies ev at instant at; reason is the reason of a pause.

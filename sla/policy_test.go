@@ -288,15 +288,19 @@ func TestPolicyOnState(t *testing.T) {
 			// event already in its buffer.
 			tm2 := tm.Clone()
 			for i, m := range tt.moves {
-				if got := p.ChangesOnState(&tm, m.state); got != (len(m.events) > 0) {
-					t.Errorf("move %d to %q: ChangesOnState = %t, want %t", i, m.state, got, len(m.events) > 0)
-				}
-				// A frozen copy refuses exactly the moves that change it, and stays as it was.
+				// A frozen copy refuses exactly the moves that change it, and
+				// stays as it was; AppendOnStateThaw makes those moves on a
+				// thawed copy, which replaces it.
 				frozen := tm.Clone()
 				frozen.Freeze()
 				if _, err := p.OnState(&frozen, m.state, at(float64(i))); (err != nil) != (len(m.events) > 0) ||
 					(err != nil && !errors.Is(err, sla.ErrFrozen)) || !reflect.DeepEqual(frozen.Clone(), tm.Clone()) {
 					t.Errorf("move %d to %q of a frozen timer: %v, timer %+v", i, m.state, err, frozen)
+				}
+				slot := &frozen
+				thawed, err := p.AppendOnStateThaw(nil, &slot, m.state, at(float64(i)))
+				if err != nil || !slices.Equal(thawed, m.events) || (slot != &frozen) != (len(m.events) > 0) || slot.Frozen() != (len(m.events) == 0) {
+					t.Errorf("move %d to %q, thawing: events %v, %v; timer replaced %t, frozen %t", i, m.state, thawed, err, slot != &frozen, slot.Frozen())
 				}
 				events, err := p.OnState(&tm, m.state, at(float64(i)))
 				if err != nil {
@@ -309,6 +313,9 @@ func TestPolicyOnState(t *testing.T) {
 				appended, err := p.AppendOnState(append(buf[:0], sla.EventRestart), &tm2, m.state, at(float64(i)))
 				if err != nil || !slices.Equal(appended, append([]sla.TimerEvent{sla.EventRestart}, m.events...)) || !reflect.DeepEqual(tm2, tm) {
 					t.Errorf("move %d to %q: AppendOnState gave %v, %v and timer %+v; OnState gave %v and %+v", i, m.state, appended, err, tm2, events, tm)
+				}
+				if got := slot.Clone(); !reflect.DeepEqual(got, tm.Clone()) {
+					t.Errorf("move %d to %q: the thawed timer is %+v, OnState made %+v", i, m.state, got, tm)
 				}
 			}
 		})
