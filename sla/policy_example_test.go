@@ -198,3 +198,39 @@ func ExampleAgreements() {
 	// 1 sla.agreement.create by sam: owner "" -> "sam"
 	// 2 sla.agreement.update by sam: owner "sam" -> "sue"
 }
+
+// A record's timer is frozen when the record is saved, so that every copy
+// of the record shares it. A change that moves the timer gets a copy of its
+// own, which replaces it in the changed record only: the copies read before
+// keep the timer as it was.
+func ExamplePolicy_AppendOnStateThaw() {
+	policy, err := sla.NewPolicy(
+		sla.WithTargets(sla.Target{Name: sla.TargetResponse, Priority: 1, Duration: time.Hour,
+			Schedule: sla.AlwaysOpen(time.UTC)}),
+		sla.WithStopStates(sla.TargetResponse, "assigned"),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	timer, _ := policy.NewTimer(sla.TargetResponse, 1, "")
+	opened := time.Date(2026, 3, 6, 9, 0, 0, 0, time.UTC)
+	if _, err := policy.OnState(&timer, "new", opened); err != nil {
+		fmt.Println(err)
+		return
+	}
+	timer.Freeze() // the record is saved: its copies now share the timer
+
+	saved := &timer  // the timer of the stored record and of the copies read
+	changed := saved // the same timer in the record being changed
+	_, err = policy.OnState(changed, "assigned", opened.Add(10*time.Minute))
+	fmt.Println("in place:", err)
+
+	events, err := policy.AppendOnStateThaw(nil, &changed, "assigned", opened.Add(10*time.Minute))
+	fmt.Println("thawed:", events, err, changed != saved)
+	fmt.Println("saved:", saved.Status(), "changed:", changed.Status())
+	// Output:
+	// in place: sla: the timer is frozen: change a copy (sla.Thaw, Timer.CloneNew)
+	// thawed: [stop] <nil> true
+	// saved: running changed: stopped
+}
