@@ -386,7 +386,9 @@ func (p *Policy) Measure(t *Timer, now time.Time) (Reading, error) {
 // itself, and then OnState for the state the record reopened into. An error
 // (an instant before the timer's last event) changes nothing. Like the
 // event methods, OnState changes t in place: a plain copy of t shares its
-// cycles and sees the change, so keep a before image with [Timer.Clone].
+// cycles and sees the change, so keep a before image with [Timer.Clone]. A
+// frozen timer that the state would change is refused with [ErrFrozen]
+// ([Policy.AppendOnStateThaw] changes a thawed copy instead).
 func (p *Policy) OnState(t *Timer, state string, at time.Time) ([]TimerEvent, error) {
 	return p.AppendOnState(nil, t, state, at)
 }
