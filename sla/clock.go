@@ -76,7 +76,9 @@ const timerKind = "sla timer"
 // change that moves a timer replaces it with a new one ([Thaw],
 // [Policy.AppendOnStateThaw]). Nothing may
 // write the fields of a frozen timer either: the copies read them. A copy of
-// a timer ([Timer.Clone], [Timer.CloneNew]) is never frozen.
+// a timer ([Timer.Clone], [Timer.CloneNew]) is never frozen, so compare the
+// clones of two timers to compare their contents: reflect.DeepEqual tells a
+// frozen timer from an unfrozen one with the same history.
 type Timer struct {
 	// Target names the target measured, such as "response" or "resolution".
 	Target string `json:"target"`
