@@ -41,7 +41,8 @@
 // # Copies
 //
 // Values are copied with [store.Codec.Clone] on the way in and on the way
-// out, so callers never alias stored state. A codec that is also a
+// out, so callers never alias stored state that may change (a codec may
+// share what never changes, such as frozen SLA timers). A codec that is also a
 // [store.Recycler] makes the copy kept on the way in inside a value that an
 // earlier committed update replaced, which the store never handed out, so
 // that an update allocates little more than the copy its caller reads.
