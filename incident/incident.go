@@ -12,8 +12,9 @@ import (
 // quality, or an event that has not yet affected it (ISO/IEC 20000-1:2018 3.2.6).
 //
 // Records are values: the [Service] returns copies, and changing a copy
-// changes nothing stored, but for its SLA timers, which the copies share
-// frozen (see Response). Change an incident through the Service's methods.
+// changes nothing stored. The copies share the SLA timers, which are frozen:
+// they refuse every change (see Response). Change an incident through the
+// Service's methods.
 type Incident struct {
 	// ID identifies the incident.
 	ID uuid.UUID `json:"id"`

@@ -16,9 +16,9 @@ import (
 // requests already made.
 //
 // Records are values: the [RequestService] returns copies, and changing a
-// copy changes nothing stored, but for its fulfilment clock, which the
-// copies share frozen (see Fulfilment). Change a request through the
-// service's methods.
+// copy changes nothing stored. The copies share the fulfilment clock, which
+// is frozen: it refuses every change (see Fulfilment). Change a request
+// through the service's methods.
 type Request struct {
 	// ID identifies the request.
 	ID uuid.UUID `json:"id"`
