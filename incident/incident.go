@@ -141,9 +141,8 @@ func cloneTimer(spare, src *sla.Timer) *sla.Timer {
 // freeze freezes the incident's timers, as it is saved or read (see
 // [sla.Timer.Freeze]).
 func (i *Incident) freeze() {
-	for t := range i.timers() {
-		t.Freeze()
-	}
+	i.Response.Freeze()
+	i.Resolution.Freeze()
 }
 
 // Open reports whether the incident is still being worked on (not resolved,

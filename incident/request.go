@@ -102,11 +102,7 @@ func cloneRequestInto(dst, src *Request) {
 
 // freeze freezes the request's fulfilment clock, as it is saved or read
 // (see [sla.Timer.Freeze]).
-func (r *Request) freeze() {
-	if r.Fulfilment != nil {
-		r.Fulfilment.Freeze()
-	}
-}
+func (r *Request) freeze() { r.Fulfilment.Freeze() }
 
 // Open reports whether the request is still in progress (not fulfilled,
 // closed, rejected or cancelled).

@@ -74,11 +74,11 @@ const timerKind = "sla timer"
 // every record they save, so that the copies of a record (the store's, and
 // each one a service returns) share its timers instead of copying them; a
 // change that moves a timer replaces it with a new one ([Thaw],
-// [Policy.AppendOnStateThaw]). Nothing may
-// write the fields of a frozen timer either: the copies read them. A copy of
-// a timer ([Timer.Clone], [Timer.CloneNew]) is never frozen, so compare the
-// clones of two timers to compare their contents: reflect.DeepEqual tells a
-// frozen timer from an unfrozen one with the same history.
+// [Policy.AppendOnStateThaw]). Nothing may write the fields of a frozen
+// timer either: the copies read them. A copy of a timer ([Timer.Clone],
+// [Timer.CloneNew]) is never frozen, so compare the clones of two timers to
+// compare their contents: reflect.DeepEqual tells a frozen timer from an
+// unfrozen one with the same history.
 type Timer struct {
 	// Target names the target measured, such as "response" or "resolution".
 	Target string `json:"target"`
@@ -109,9 +109,10 @@ var ErrFrozen = errors.New("sla: the timer is frozen: change a copy (sla.Thaw, T
 // when it would apply an event, [Policy.Retarget]) return [ErrFrozen] and
 // change nothing. Freeze is for a process package about to share t between
 // copies of a record; it changes t only when t is not frozen yet, so that
-// freezing a frozen timer again races with no reader.
+// freezing a frozen timer again races with no reader. Freezing a nil timer
+// does nothing.
 func (t *Timer) Freeze() {
-	if !t.frozen {
+	if t != nil && !t.frozen {
 		t.frozen = true
 	}
 }

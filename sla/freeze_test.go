@@ -123,6 +123,13 @@ func TestTimerFreeze(t *testing.T) {
 		}()
 		src.CloneInto(tm)
 	})
+	t.Run("nil", func(t *testing.T) {
+		var none *sla.Timer
+		none.Freeze() // does nothing, as records without a timer are frozen too
+		if none.Frozen() {
+			t.Fatal("a nil timer is frozen")
+		}
+	})
 	t.Run("frozen is not encoded", func(t *testing.T) {
 		tm, before := newFrozen(t)
 		a, _ := json.Marshal(tm)
