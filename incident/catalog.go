@@ -61,6 +61,10 @@ func cloneItemInto(dst, src *CatalogItem) {
 	dst.Tasks = reuse.Slice(tasks, src.Tasks)
 }
 
+// releaseItem drops what cloneItemInto would reuse of c (the workflow
+// engine's Spec.Release).
+func releaseItem(c *CatalogItem) { c.Tasks = nil }
+
 // status is the item's indexed status and its "state" in the audit trail.
 func (c *CatalogItem) status() string {
 	if c.Active {
@@ -96,6 +100,7 @@ var catalogItems = store.NewCollection(CatalogItemKind, func(c *CatalogItem) (st
 var catalogSpec = &workflow.Spec[CatalogItem]{
 	Kind:    CatalogItemKind,
 	Records: catalogItems,
+	Release: releaseItem,
 	ID:      func(c *CatalogItem) string { return c.ID },
 	State: func(c *CatalogItem) string {
 		if c.ID == "" {

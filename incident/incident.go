@@ -123,6 +123,14 @@ func cloneInto(dst, src *Incident) {
 	dst.Resolution = cloneTimer(resolution, src.Resolution)
 }
 
+// release drops what cloneInto would reuse of i: its slices and timers
+// (the workflow engine's Spec.Release).
+func release(i *Incident) {
+	i.ConfigItems, i.Problems, i.Changes = nil, nil, nil
+	i.WorkNotes, i.Communications, i.Escalations = nil, nil, nil
+	i.Response, i.Resolution = nil, nil
+}
+
 // cloneTimer returns src when it is frozen (it never changes, so copies
 // share it), else a copy of src, made in spare when spare may be reused.
 func cloneTimer(spare, src *sla.Timer) *sla.Timer {

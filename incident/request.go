@@ -100,6 +100,10 @@ func cloneRequestInto(dst, src *Request) {
 	dst.Fulfilment = cloneTimer(fulfilment, src.Fulfilment)
 }
 
+// releaseRequest drops what cloneRequestInto would reuse of r (the
+// workflow engine's Spec.Release).
+func releaseRequest(r *Request) { r.Tasks, r.WorkNotes, r.Fulfilment = nil, nil, nil }
+
 // freeze freezes the request's fulfilment clock, as it is saved or read
 // (see [sla.Timer.Freeze]).
 func (r *Request) freeze() { r.Fulfilment.Freeze() }

@@ -127,6 +127,7 @@ var requestSpec = &workflow.Spec[Request]{
 	// The use cases replace fields and append to the logs; the one that
 	// changes a task copies the tasks first.
 	PlainBefore: true,
+	Release:     releaseRequest,
 }
 
 // sameTasks reports that a change left the tasks alone, so that their names

@@ -2,6 +2,7 @@ package incident_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -267,6 +268,7 @@ func runRequestSuite(t *testing.T, newStore func(t testing.TB) store.Store) {
 	t.Run("Approval", func(t *testing.T) { testRequestApproval(t, newStore) })
 	t.Run("Tasks", func(t *testing.T) { testRequestTasks(t, newStore) })
 	t.Run("Edits", func(t *testing.T) { testRequestEdits(t, newStore) })
+	t.Run("Copies", func(t *testing.T) { testRequestCopies(t, newStore) })
 	t.Run("Versions", func(t *testing.T) { testRequestVersions(t, newStore) })
 	t.Run("Concurrent", func(t *testing.T) { testRequestConcurrent(t, newStore) })
 	t.Run("Queries", func(t *testing.T) { testRequestQueries(t, newStore) })
@@ -553,6 +555,37 @@ func testRequestTasks(t *testing.T, newStore func(t testing.TB) store.Store) {
 			t.Fatalf("%v %+v", err, got)
 		}
 	})
+}
+
+// testRequestCopies checks that a request a method returns stays as it was
+// while the service changes another request, in memory it reuses: b's notes
+// and tasks differ from a's, so that b's copied into memory a still uses
+// show.
+func testRequestCopies(t *testing.T, newStore func(t testing.TB) store.Store) {
+	ctx := context.Background()
+	f := newReqFixture(t, newStore)
+	b := f.submit(t, "password-reset") // no approval: fulfilling at once
+	if _, err := f.svc.CompleteTask(ctx, agent, b.ID, incident.TaskInput{Name: "reset"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AddNote(ctx, agent, b.ID, "b's note"); err != nil {
+		t.Fatal(err)
+	}
+	a := f.submit(t, "password-reset")
+	a, err := f.svc.AddNote(ctx, agent, a.ID, "a's note")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AddNote(ctx, agent, b.ID, "b's second note"); err != nil {
+		t.Fatal(err)
+	}
+	if now, _ := json.Marshal(a); string(now) != string(held) {
+		t.Fatalf("a returned request changed as another one did:\n%s\nwas\n%s", now, held)
+	}
 }
 
 func testRequestEdits(t *testing.T, newStore func(t testing.TB) store.Store) {

@@ -61,6 +61,7 @@ var spec = &workflow.Spec[Incident]{
 	// The use cases replace fields and append to the logs, never change an
 	// element in place, so a plain copy is a faithful before image.
 	PlainBefore: true,
+	Release:     release,
 	Logs: []workflow.Log[Incident]{
 		{Name: "work_notes", Len: func(i *Incident) int { return len(i.WorkNotes) }, Text: func(i *Incident, n int) string { return i.WorkNotes[n].Text }},
 		{Name: "communications", Len: func(i *Incident) int { return len(i.Communications) }, Text: func(i *Incident, n int) string { return i.Communications[n].Text }},

@@ -129,8 +129,8 @@ func runSuite(t *testing.T, newStore func(t testing.TB) store.Store) {
 }
 
 // testCopies checks that every record a method returns is the caller's own:
-// later changes (which the service makes in reused memory) leave it as it
-// was, and changing it (its notes, its thresholds' copies) changes nothing
+// later changes (which the service makes in reused memory), of it and of
+// another incident, leave it as it was, and changing it (its notes, its thresholds' copies) changes nothing
 // stored. Its timers are frozen and shared: their event methods refuse
 // with sla.ErrFrozen, and a thawed copy changes alone.
 func testCopies(t *testing.T, newStore func(t testing.TB) store.Store) {
@@ -156,7 +156,17 @@ func testCopies(t *testing.T, newStore func(t testing.TB) store.Store) {
 		got, held = append(got, inc), append(held, snapshot(inc))
 		return inc
 	}
+	// other has notes and links that differ from inc's, so that a change of
+	// other copied into memory that a record of inc still uses shows.
+	other := f.open(t)
+	if _, err := f.svc.AddNote(ctx, agent, other.ID, "another incident's note"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Link(ctx, agent, other.ID, incident.LinkInput{Problems: []string{"PRB-2"}, Changes: []string{"CHG-2"}}); err != nil {
+		t.Fatal(err)
+	}
 	keep(inc, nil)
+	keep(f.svc.Link(ctx, agent, inc.ID, incident.LinkInput{Problems: []string{"PRB-1"}, Changes: []string{"CHG-1"}}))
 	f.clock.Advance(time.Minute)
 	keep(f.svc.Assign(ctx, agent, inc.ID, incident.AssignInput{Group: "network", Assignee: "alice", Note: "taking it"}))
 	keep(f.svc.Start(ctx, agent, inc.ID, incident.StepInput{Note: "on it"}))
@@ -164,6 +174,9 @@ func testCopies(t *testing.T, newStore func(t testing.TB) store.Store) {
 	keep(f.svc.Hold(ctx, agent, inc.ID, incident.HoldInput{Reason: incident.HoldAwaitingCaller, Note: "asked"}))
 	keep(f.svc.Resume(ctx, agent, inc.ID, incident.StepInput{Note: "answered"}))
 	last := keep(f.svc.Resolve(ctx, agent, inc.ID, incident.ResolveInput{Code: "fixed", Notes: "restarted"}))
+	if _, err := f.svc.AddNote(ctx, agent, other.ID, "another incident's second note"); err != nil {
+		t.Fatal(err)
+	}
 	for i := range got {
 		if now := snapshot(got[i]); now != held[i] {
 			t.Fatalf("record %d changed after later changes:\n%s\nwas\n%s", i, now, held[i])
@@ -171,7 +184,7 @@ func testCopies(t *testing.T, newStore func(t testing.TB) store.Store) {
 	}
 	// The store shares the timers a change leaves alone: starting work
 	// moved no clock.
-	if _, mem := f.store.(*memory.Store); mem && got[1].Resolution != got[2].Resolution {
+	if _, mem := f.store.(*memory.Store); mem && got[2].Resolution != got[3].Resolution {
 		t.Error("starting work copied the resolution timer, which it does not move")
 	}
 	stored, shared := snapshot(last), last.Resolution

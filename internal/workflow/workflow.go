@@ -148,6 +148,15 @@ type Spec[T any] struct {
 	// slices (never change an element in place): the before image then stays
 	// as it was read, and the deep copy is saved.
 	PlainBefore bool
+	// Release, when set, drops from a record the parts that a later copy
+	// into it by Records (a [store.Recycler]'s CloneInto) would reuse, such
+	// as its slices and SLA timers, and may leave the rest. The engine
+	// returns its working copy to the caller by value, so that from then on
+	// those parts are the caller's: the engine releases them before it pools
+	// the working copy. Without Release it clears the whole record, which
+	// costs a write barrier per pointer of the record while the collector
+	// marks.
+	Release func(r *T)
 
 	// plan is the first pass of AppendDiff, made from Fields on first use:
 	// Fields must not change once the spec is in use.
@@ -249,7 +258,15 @@ func (e *Engine[T]) Change(ctx context.Context, actor iso20000.Actor, id string,
 // call is the state of one [Engine.Change] or [Engine.Create]. Calls are
 // pooled, so that the records they hold (large structs), the audit entry and
 // its changes are not allocated for every change. The record returned to the
-// caller is copied out of the call before it goes back to the pool, cleared.
+// caller is copied out of the call before it goes back to the pool.
+//
+// A pooled call is not cleared: it keeps the strings of its last use (the
+// record's, the entry's, the actor's) until its next use overwrites them, or
+// the pool drops it at a later collection. Clearing them would cost a write
+// barrier per pointer while the collector marks, for every change, and what
+// they keep alive is one change's worth per pooled call. What the caller's
+// record shares with the working copy is released, as it must be (see
+// [Spec.Release]).
 type call[T any] struct {
 	e       *Engine[T]
 	actor   iso20000.Actor
@@ -264,9 +281,9 @@ type call[T any] struct {
 
 	out    *T
 	denied error
-	// details is the call's own map, emptied for every attempt and kept
-	// (empty) when the call is pooled. The entry that holds it lives only
-	// until the unit of work ends: backends copy what they store.
+	// details is the call's own map, emptied for every attempt. The entry
+	// that holds it lives only until the unit of work ends: backends copy
+	// what they store.
 	details Details
 	// attrs is the room for the attributes of the call's authorisation
 	// request: process packages set up to four.
@@ -276,10 +293,8 @@ type call[T any] struct {
 	work  T
 	zero  T
 	entry [1]audit.Entry
-	// changes holds the entry's changes: most changes have fewer. used is
-	// the most any attempt of the call used.
+	// changes holds the entry's changes: most changes have fewer.
 	changes [24]audit.Change
-	used    int
 }
 
 func (e *Engine[T]) newCall() *call[T] {
@@ -291,17 +306,15 @@ func (e *Engine[T]) newCall() *call[T] {
 	return c
 }
 
-// freeCall clears c, so that the pool keeps no record alive, and pools it.
-// It clears only the changes the entry used: the whole array is large. The
-// details map is emptied, not dropped.
+// freeCall releases what the caller's record shares with the working copy
+// and pools c (see [call]).
 func (e *Engine[T]) freeCall(c *call[T]) {
-	clear(c.changes[:min(c.used, len(c.changes))])
-	clear(c.details)
-	clear(c.attrs[:])
-	clear(unsafe.Slice(&c.work, 1)) // in place: no zero record copied in
-	c.entry[0] = audit.Entry{}
-	c.actor, c.id, c.version, c.action, c.apply, c.build = iso20000.Actor{}, "", 0, "", nil, nil
-	c.out, c.denied, c.used = nil, nil, 0
+	if e.Spec.Release != nil {
+		e.Spec.Release(&c.work)
+	} else {
+		clear(unsafe.Slice(&c.work, 1)) // in place: no zero record copied in
+	}
+	c.out, c.denied = nil, nil
 	e.calls.Put(c)
 }
 
@@ -344,7 +357,6 @@ func (c *call[T]) run(ctx context.Context, tx store.Tx) error {
 		return err
 	}
 	c.entry[0] = e.entry(c.actor, c.action, c.id, now, before, r, c.details, c.changes[:0])
-	c.used = max(c.used, len(c.entry[0].Changes))
 	c.out = r
 	return store.AppendAtCommit(ctx, tx, c.entry[:]...)
 }
@@ -397,7 +409,6 @@ func (c *call[T]) runCreate(ctx context.Context, tx store.Tx) error {
 	}
 	// c.zero is the before image: nothing was there before.
 	c.entry[0] = e.entry(c.actor, c.action, id, now, &c.zero, r, c.details, c.changes[:0])
-	c.used = max(c.used, len(c.entry[0].Changes))
 	return store.AppendAtCommit(ctx, tx, c.entry[:]...)
 }
 

@@ -1,7 +1,6 @@
 package workflow
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -9,9 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/servicekit/iso20000"
 	"github.com/servicekit/iso20000/audit"
-	"github.com/servicekit/iso20000/store"
 )
 
 type rec struct {
@@ -115,46 +112,42 @@ func TestListFunc(t *testing.T) {
 	}
 }
 
-// TestFreeCallClearsEverything fills every field a call uses, frees it and
-// checks that only the engine and the bound unit survive, so that the pool
-// keeps no record, entry or actor alive (a field added to call and forgotten
-// by freeCall fails here). The zero record, never written, is checked too.
-func TestFreeCallClearsEverything(t *testing.T) {
-	e := &Engine[rec]{}
-	c := e.newCall()
-	c.actor = iso20000.Actor{ID: "ann", Roles: []string{"agent"}}
-	c.id, c.version, c.action = "id", 3, "rec.edit"
-	c.apply = func(*rec, time.Time, Details) error { return nil }
-	c.build = func(context.Context, store.Tx, time.Time, Details) (rec, error) { return rec{}, nil }
-	c.details.Add("reason", "x")
-	c.work = rec{Name: "n", Tags: []string{"t"}, Notes: []string{"x"}}
-	c.out = &c.work
-	c.denied = errors.New("denied")
-	for i := range c.changes {
-		c.changes[i] = audit.Change{Field: "f", Old: "o", New: "n"}
+// TestFreeCallReleases checks what a pooled call keeps: the working copy is
+// cleared, or only released by Spec.Release when the spec has one (the rest
+// is overwritten by the next use), the result and the denial are dropped, and
+// the engine and the bound units survive.
+func TestFreeCallReleases(t *testing.T) {
+	fill := func(e *Engine[rec]) *call[rec] {
+		c := e.newCall()
+		c.work = rec{Name: "n", Tags: []string{"t"}, Notes: []string{"x"}}
+		c.out = &c.work
+		c.denied = errors.New("denied")
+		return c
 	}
-	c.used = len(c.changes) + 5 // an attempt appended past the array
-	c.entry[0] = audit.Entry{Actor: "ann", Changes: c.changes[:], Data: map[string]string{"k": "v"}}
-	e.freeCall(c)
-	v := reflect.ValueOf(c).Elem()
-	for i := range v.NumField() {
-		name := v.Type().Field(i).Name
-		switch name {
-		case "e", "unit", "createUnit":
-			continue
-		case "details": // kept for the next call, empty
-			if c.details == nil || len(c.details) != 0 {
-				t.Errorf("freeCall left details %v, want an empty map", c.details)
-			}
-			continue
+	check := func(t *testing.T, e *Engine[rec], c *call[rec], want rec) {
+		t.Helper()
+		if !reflect.DeepEqual(c.work, want) {
+			t.Errorf("pooled working copy %+v, want %+v", c.work, want)
 		}
-		if !v.Field(i).IsZero() {
-			t.Errorf("freeCall left field %s set: %v", name, v.Field(i))
+		if c.out != nil || c.denied != nil {
+			t.Error("freeCall kept the result or the denial")
+		}
+		if c.e != e || c.unit == nil || c.createUnit == nil || c.details == nil {
+			t.Error("freeCall dropped the engine, a bound unit or the details map")
 		}
 	}
-	if c.e != e || c.unit == nil || c.createUnit == nil {
-		t.Error("freeCall dropped the engine or a bound unit")
-	}
+	t.Run("clear", func(t *testing.T) {
+		e := &Engine[rec]{Spec: &Spec[rec]{}}
+		c := fill(e)
+		e.freeCall(c)
+		check(t, e, c, rec{})
+	})
+	t.Run("release", func(t *testing.T) {
+		e := &Engine[rec]{Spec: &Spec[rec]{Release: func(r *rec) { r.Tags, r.Notes = nil, nil }}}
+		c := fill(e)
+		e.freeCall(c)
+		check(t, e, c, rec{Name: "n"})
+	})
 }
 
 func TestNumber(t *testing.T) {

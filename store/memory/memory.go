@@ -135,8 +135,10 @@ func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx stor
 	}
 	t := &s.wtx
 	// The kind the last unit of work used stays valid (kinds are never
-	// dropped while the store is open); the record it read may not.
-	*t = tx{s: s, write: true, kname: t.kname, k: t.k}
+	// dropped while the store is open); the record it read may not. (Fields
+	// are set one by one: a struct copy would cost a write barrier per
+	// pointer field while the collector marks.)
+	t.s, t.write, t.r = s, true, nil
 	mark, dense := s.entries.len(), s.dense
 	committed := false
 	defer func() {
@@ -146,14 +148,28 @@ func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx stor
 		} else {
 			s.rollback(mark, dense)
 		}
-		clear(s.undo)
-		s.undo = s.undo[:0]
+		s.undo = reuseUndo(s.undo)
 	}()
 	if err = fn(ctx, t); err == nil {
 		err = ctx.Err()
 	}
 	committed = err == nil
 	return err
+}
+
+// maxUndoKept bounds the undo log an Update keeps for the next one.
+const maxUndoKept = 64
+
+// reuseUndo returns the undo log u emptied for the next unit of work. A
+// short log keeps its entries until they are overwritten: what they keep
+// alive is a few records, which clearing would cost a write barrier per
+// pointer for while the collector marks. A longer one is dropped, so that a
+// large unit of work does not keep what it deleted alive.
+func reuseUndo(u []undo) []undo {
+	if cap(u) > maxUndoKept {
+		return nil
+	}
+	return u[:0]
 }
 
 // View implements [store.Store]: it runs fn under the store's read lock, with
