@@ -113,3 +113,55 @@ func TestCatalogItemCopiesAreDeep(t *testing.T) {
 	cloneItemInto(&spare, &src)
 	assertDeepCopy(t, &spare, &src)
 }
+
+// assertReleased fails when a reference field (slice, map or pointer) of r
+// is still set after release, so that a field added to a record type and
+// forgotten by its release function is caught: the workflow engine keeps
+// the rest of a released working copy, and a later copy into it would write
+// into memory the caller's record still uses.
+func assertReleased[T any](t *testing.T, r *T) {
+	t.Helper()
+	v := reflect.ValueOf(r).Elem()
+	for i := range v.NumField() {
+		switch f := v.Field(i); f.Kind() {
+		case reflect.Slice, reflect.Pointer, reflect.Map:
+			if !f.IsNil() {
+				t.Errorf("release left field %s set", v.Type().Field(i).Name)
+			}
+		}
+	}
+}
+
+// TestReleaseKeepsReturnedRecords plays what the workflow engine does with
+// its working copy: the caller receives a plain copy of it, the engine
+// releases it and later copies another record into it. The caller's record
+// must stay as it was.
+func TestReleaseKeepsReturnedRecords(t *testing.T) {
+	t.Run("incident", func(t *testing.T) {
+		work := fullIncident("a-")
+		returned, want := work, work.Clone()
+		release(&work)
+		assertReleased(t, &work)
+		next := fullIncident("b-")
+		cloneInto(&work, &next)
+		assertDeepCopy(t, &returned, &want)
+	})
+	t.Run("request", func(t *testing.T) {
+		work := fullRequest("a-")
+		returned, want := work, work.Clone()
+		releaseRequest(&work)
+		assertReleased(t, &work)
+		next := fullRequest("b-")
+		cloneRequestInto(&work, &next)
+		assertDeepCopy(t, &returned, &want)
+	})
+	t.Run("catalog item", func(t *testing.T) {
+		work := CatalogItem{ID: "a", Tasks: []string{"a-order", "a-ship"}}
+		returned, want := work, work.Clone()
+		releaseItem(&work)
+		assertReleased(t, &work)
+		next := CatalogItem{ID: "b", Tasks: []string{"b-order", "b-ship"}}
+		cloneItemInto(&work, &next)
+		assertDeepCopy(t, &returned, &want)
+	})
+}
