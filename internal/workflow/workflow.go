@@ -14,6 +14,7 @@ import (
 	"math/bits"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -176,17 +177,55 @@ type Engine[T any] struct {
 	// clocks. Its error discards the change, as the use case's does.
 	Track func(before, after *T, now time.Time, d Details) error
 
-	calls   sync.Pool // of *call[T]
-	actions sync.Map  // verb → "<kind>.<verb>"
+	calls sync.Pool // of *call[T]
+	// actions are the actions built so far, one per verb: a list that is
+	// replaced, never changed, so that reading it takes no lock. A process
+	// has a dozen verbs; comparing them (constants, mostly the same string
+	// as the one looked for) costs less than hashing one.
+	actions   atomic.Pointer[[]action]
+	actionsMu sync.Mutex // serialises the replacements
 }
+
+// action is a verb and its action "<kind>.<verb>".
+type action struct{ verb, name string }
+
+// maxActions bounds the actions an engine keeps: beyond, an action is
+// built on every call (a process package has far fewer verbs).
+const maxActions = 64
 
 // action returns the action "<kind>.<verb>", built once per verb.
 func (e *Engine[T]) action(verb string) string {
-	if a, ok := e.actions.Load(verb); ok {
-		return a.(string)
+	if name, ok := findAction(e.actions.Load(), verb); ok {
+		return name
 	}
-	a, _ := e.actions.LoadOrStore(verb, e.Spec.Kind+"."+verb)
-	return a.(string)
+	e.actionsMu.Lock()
+	defer e.actionsMu.Unlock()
+	known := e.actions.Load()
+	if name, ok := findAction(known, verb); ok {
+		return name
+	}
+	name := e.Spec.Kind + "." + verb
+	var list []action
+	if known != nil {
+		list = *known
+	}
+	if len(list) < maxActions {
+		list = append(slices.Clip(list), action{verb: verb, name: name})
+		e.actions.Store(&list)
+	}
+	return name
+}
+
+// findAction returns the name of verb's action in list (nil for none).
+func findAction(list *[]action, verb string) (string, bool) {
+	if list != nil {
+		for _, a := range *list {
+			if a.verb == verb {
+				return a.name, true
+			}
+		}
+	}
+	return "", false
 }
 
 // Details are the audit entry's free data beside the field changes. The

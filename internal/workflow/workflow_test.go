@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/servicekit/iso20000/audit"
 )
@@ -154,6 +156,38 @@ func TestNumber(t *testing.T) {
 	for _, n := range []int64{0, 1, 123, 999999, 1000000, 1234567890123, -5} {
 		if got, want := Number("INC", n), fmt.Sprintf("INC-%06d", n); got != want {
 			t.Errorf("Number(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestAction checks that each verb gets its action "<kind>.<verb>", from
+// goroutines at once (run with -race), and that the engine keeps the first
+// maxActions it builds (a kept action is the same string every time) and
+// still builds the others right.
+func TestAction(t *testing.T) {
+	e := &Engine[rec]{Spec: &Spec[rec]{Kind: "rec"}}
+	verbs := make([]string, maxActions+8)
+	for i := range verbs {
+		verbs[i] = fmt.Sprintf("verb%d", i)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for _, v := range verbs {
+				if got := e.action(v); got != "rec."+v {
+					t.Errorf("action(%q) = %q", v, got)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	kept := *e.actions.Load()
+	if len(kept) != maxActions {
+		t.Fatalf("the engine keeps %d actions, want %d", len(kept), maxActions)
+	}
+	for _, a := range kept {
+		if got := e.action(a.verb); unsafe.StringData(got) != unsafe.StringData(a.name) {
+			t.Errorf("action(%q) was built again", a.verb)
 		}
 	}
 }
