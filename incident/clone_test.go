@@ -138,30 +138,24 @@ func assertReleased[T any](t *testing.T, r *T) {
 // must stay as it was.
 func TestReleaseKeepsReturnedRecords(t *testing.T) {
 	t.Run("incident", func(t *testing.T) {
-		work := fullIncident("a-")
-		returned, want := work, work.Clone()
-		release(&work)
-		assertReleased(t, &work)
-		next := fullIncident("b-")
-		cloneInto(&work, &next)
-		assertDeepCopy(t, &returned, &want)
+		assertReleaseKeeps(t, fullIncident("a-"), fullIncident("b-"), Incident.Clone, release, cloneInto)
 	})
 	t.Run("request", func(t *testing.T) {
-		work := fullRequest("a-")
-		returned, want := work, work.Clone()
-		releaseRequest(&work)
-		assertReleased(t, &work)
-		next := fullRequest("b-")
-		cloneRequestInto(&work, &next)
-		assertDeepCopy(t, &returned, &want)
+		assertReleaseKeeps(t, fullRequest("a-"), fullRequest("b-"), Request.Clone, releaseRequest, cloneRequestInto)
 	})
 	t.Run("catalog item", func(t *testing.T) {
-		work := CatalogItem{ID: "a", Tasks: []string{"a-order", "a-ship"}}
-		returned, want := work, work.Clone()
-		releaseItem(&work)
-		assertReleased(t, &work)
-		next := CatalogItem{ID: "b", Tasks: []string{"b-order", "b-ship"}}
-		cloneItemInto(&work, &next)
-		assertDeepCopy(t, &returned, &want)
+		assertReleaseKeeps(t, CatalogItem{ID: "a", Tasks: []string{"a-order", "a-ship"}}, CatalogItem{ID: "b", Tasks: []string{"b-order", "b-ship"}},
+			CatalogItem.Clone, releaseItem, cloneItemInto)
 	})
+}
+
+// assertReleaseKeeps returns work to a caller (a plain copy), releases it,
+// copies next into it, and checks what the caller holds.
+func assertReleaseKeeps[T any](t *testing.T, work, next T, clone func(T) T, release func(*T), cloneInto func(dst, src *T)) {
+	t.Helper()
+	returned, want := work, clone(work)
+	release(&work)
+	assertReleased(t, &work)
+	cloneInto(&work, &next)
+	assertDeepCopy(t, &returned, &want)
 }

@@ -130,9 +130,10 @@ func runSuite(t *testing.T, newStore func(t testing.TB) store.Store) {
 
 // testCopies checks that every record a method returns is the caller's own:
 // later changes (which the service makes in reused memory), of it and of
-// another incident, leave it as it was, and changing it (its notes, its thresholds' copies) changes nothing
-// stored. Its timers are frozen and shared: their event methods refuse
-// with sla.ErrFrozen, and a thawed copy changes alone.
+// another incident, leave it as it was, and changing it (its notes, its
+// thresholds' copies) changes nothing stored. Its timers are frozen and
+// shared: their event methods refuse with sla.ErrFrozen, and a thawed copy
+// changes alone.
 func testCopies(t *testing.T, newStore func(t testing.TB) store.Store) {
 	ctx := context.Background()
 	f := newFixture(t, newStore, incident.WithSLA(testPolicy(t)))
