@@ -216,7 +216,7 @@ func (e *Engine[T]) action(verb string) string {
 	return name
 }
 
-// findAction returns the name of verb's action in list (nil for none).
+// findAction returns the name of verb's action in list, which may be nil.
 func findAction(list *[]action, verb string) (string, bool) {
 	if list != nil {
 		for _, a := range *list {
