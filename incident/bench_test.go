@@ -209,13 +209,13 @@ func benchLifecycle(b *testing.B, newStore func() store.Store, fresh int, authz 
 	svc := newService()
 	b.ReportAllocs()
 	n := 0
-	// The heap the first store's lifecycles keep, measured at its end (its
-	// replacement, or the end of the run) by a collection outside the
-	// timing, whose CPU time is left out of gc-cpu-ns/op.
 	// Memory an earlier benchmark freed would otherwise be used again
 	// without page faults, for as long as the runtime keeps it: every run
 	// starts as a program does, with the memory it grows into new to it.
 	debug.FreeOSMemory()
+	// The heap the first store's lifecycles keep, measured at its end (its
+	// replacement, or the end of the run) by a collection outside the
+	// timing, whose CPU time is left out of gc-cpu-ns/op.
 	live0, kept, gcForced := liveHeap(), -1.0, 0.0
 	measureKept := func() {
 		if kept < 0 && n > 0 {
@@ -225,7 +225,7 @@ func benchLifecycle(b *testing.B, newStore func() store.Store, fresh int, authz 
 		}
 	}
 	gc := gcCPU()
-	sys0, faults0, kernelOK := kernelUse()
+	kernel := startKernelUse()
 	for b.Loop() {
 		if n == fresh {
 			b.StopTimer()
@@ -236,7 +236,7 @@ func benchLifecycle(b *testing.B, newStore func() store.Store, fresh int, authz 
 		lifecycle(b, ctx, svc, clock, nil)
 		n++
 	}
-	sys1, faults1, _ := kernelUse()
+	kernel.stop()
 	measureKept()
 	gc = gcCPU() - gc - gcForced
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lifecycles/s")
@@ -248,12 +248,9 @@ func benchLifecycle(b *testing.B, newStore func() store.Store, fresh int, authz 
 		// memory the system must supply (page faults).
 		b.ReportMetric(kept, "kept-B/op")
 	}
-	if kernelOK {
-		// Whole-process figures, the store changes outside the timing
-		// included: page faults are mostly the growing store's.
-		b.ReportMetric(float64(sys1-sys0)/float64(b.N), "sys-ns/op")
-		b.ReportMetric(float64(faults1-faults0)/float64(b.N), "faults/op")
-	}
+	// Whole-process figures, the store changes outside the timing
+	// included: page faults are mostly the growing store's.
+	kernel.report(b)
 }
 
 // benchKeep keeps size bytes of new memory an iteration, written once, and
@@ -261,7 +258,7 @@ func benchLifecycle(b *testing.B, newStore func() store.Store, fresh int, authz 
 func benchKeep(b *testing.B, size int) {
 	var kept [][]byte
 	debug.FreeOSMemory() // as in benchLifecycle
-	sys0, faults0, kernelOK := kernelUse()
+	kernel := startKernelUse()
 	for b.Loop() {
 		buf := make([]byte, size)
 		for i := 0; i < len(buf); i += 64 {
@@ -269,12 +266,37 @@ func benchKeep(b *testing.B, size int) {
 		}
 		kept = append(kept, buf)
 	}
-	sys1, faults1, _ := kernelUse()
-	if kernelOK {
-		b.ReportMetric(float64(sys1-sys0)/float64(b.N), "sys-ns/op")
-		b.ReportMetric(float64(faults1-faults0)/float64(b.N), "faults/op")
-	}
+	kernel.stop()
+	kernel.report(b)
 	runtime.KeepAlive(kept)
+}
+
+// kernelSpan is the process's time in the kernel and its page faults over
+// a span of a benchmark (see [kernelUse]).
+type kernelSpan struct {
+	sys, faults int64
+	ok          bool
+}
+
+// startKernelUse starts a span at the current figures.
+func startKernelUse() kernelSpan {
+	sys, faults, ok := kernelUse()
+	return kernelSpan{sys: -sys, faults: -faults, ok: ok}
+}
+
+// stop ends the span.
+func (k *kernelSpan) stop() {
+	sys, faults, ok := kernelUse()
+	k.sys, k.faults, k.ok = k.sys+sys, k.faults+faults, k.ok && ok
+}
+
+// report reports the span's figures per iteration as sys-ns/op and
+// faults/op, where the system gives them.
+func (k *kernelSpan) report(b *testing.B) {
+	if k.ok {
+		b.ReportMetric(float64(k.sys)/float64(b.N), "sys-ns/op")
+		b.ReportMetric(float64(k.faults)/float64(b.N), "faults/op")
+	}
 }
 
 // liveHeap runs a collection and returns the bytes of the heap objects it
