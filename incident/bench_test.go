@@ -212,7 +212,7 @@ func benchLifecycle(b *testing.B, newStore func() store.Store, fresh int, authz 
 	// Memory an earlier benchmark freed would otherwise be used again
 	// without page faults, for as long as the runtime keeps it: every run
 	// starts as a program does, with the memory it grows into new to it.
-	debug.FreeOSMemory()
+	debug.FreeOSMemory() // a collection first: the live heap is current
 	// The heap the first store's lifecycles keep, measured at its end (its
 	// replacement, or the end of the run) by a collection outside the
 	// timing, whose CPU time is left out of gc-cpu-ns/op.
@@ -220,6 +220,7 @@ func benchLifecycle(b *testing.B, newStore func() store.Store, fresh int, authz 
 	measureKept := func() {
 		if kept < 0 && n > 0 {
 			gc0 := gcCPU()
+			runtime.GC()
 			kept = (float64(liveHeap()) - float64(live0)) / float64(n)
 			gcForced += gcCPU() - gc0
 		}
@@ -272,22 +273,23 @@ func benchKeep(b *testing.B, size int) {
 }
 
 // kernelSpan is the process's time in the kernel and its page faults over
-// a span of a benchmark (see [kernelUse]).
+// a span of a benchmark (see [kernelUse]): the figures at its start, then,
+// once stopped, what the span added.
 type kernelSpan struct {
 	sys, faults int64
 	ok          bool
 }
 
-// startKernelUse starts a span at the current figures.
+// startKernelUse starts a span.
 func startKernelUse() kernelSpan {
 	sys, faults, ok := kernelUse()
-	return kernelSpan{sys: -sys, faults: -faults, ok: ok}
+	return kernelSpan{sys: sys, faults: faults, ok: ok}
 }
 
 // stop ends the span.
 func (k *kernelSpan) stop() {
 	sys, faults, ok := kernelUse()
-	k.sys, k.faults, k.ok = k.sys+sys, k.faults+faults, k.ok && ok
+	k.sys, k.faults, k.ok = sys-k.sys, faults-k.faults, k.ok && ok
 }
 
 // report reports the span's figures per iteration as sys-ns/op and
@@ -299,10 +301,9 @@ func (k *kernelSpan) report(b *testing.B) {
 	}
 }
 
-// liveHeap runs a collection and returns the bytes of the heap objects it
-// found live.
+// liveHeap returns the bytes of the heap objects the last collection found
+// live.
 func liveHeap() uint64 {
-	runtime.GC()
 	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(s)
 	if s[0].Value.Kind() != metrics.KindUint64 {
